@@ -1,0 +1,216 @@
+"""Load an engagement folder: settings, every intake table, and every problem found in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kit.intake import schemas
+from kit.intake.readers import parse_table, read_raw
+from kit.privacy import Pseudonymizer, engagement_key
+from kit.problems import IntakeError, Problem, errors
+from kit.settings import SETTINGS_FILE, EngagementSettings, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES_DIR = PROJECT_ROOT / "engagement_templates"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One intake table of the contract."""
+
+    name: str
+    model: type[pa.DataFrameModel]
+    person_columns: tuple[str, ...] = ()  # identifiers of people, pseudonymized for deliverables
+    optional: bool = False  # optional for every phase (the contract marks it so)
+    fallback: Path | None = None  # used when the client sends none
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("workflows", schemas.Workflows),
+    TableSpec("time_studies", schemas.TimeStudies, person_columns=("employee_id",)),
+    TableSpec("skills_survey", schemas.SkillsSurvey, person_columns=("respondent_id",)),
+    TableSpec("role_targets", schemas.RoleTargets, optional=True, fallback=TEMPLATES_DIR / "role_targets.csv"),
+    TableSpec("tools", schemas.Tools),
+    TableSpec("usage", schemas.Usage, person_columns=("user_id",)),
+    TableSpec("expenses", schemas.Expenses, person_columns=("employee_id",), optional=True),
+    TableSpec("recurring_work", schemas.RecurringWork),
+)
+TABLE_SPECS = {t.name: t for t in TABLES}
+
+
+@dataclass
+class Engagement:
+    """A loaded engagement: typed tables keyed by table name, plus what is missing and why."""
+
+    folder: Path
+    settings: EngagementSettings
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A copy of a loaded table (analyses never mutate the loaded data)."""
+        if name not in self.tables:
+            why = self.missing.get(name, "it was not loaded")
+            raise KeyError(f"table {name!r} is not available: {why}")
+        return self.tables[name].copy()
+
+    def hourly_cost(self, role: str | None = None) -> float:
+        return self.settings.hourly_cost_for(role)
+
+    @property
+    def as_of(self) -> pd.Timestamp | None:
+        """The day trailing windows end on: `as_of` from the settings, else the last usage date."""
+        if self.settings.as_of is not None:
+            return pd.Timestamp(self.settings.as_of)
+        if self.has("usage") and len(self.tables["usage"]):
+            return pd.Timestamp(self.tables["usage"]["date"].max())
+        return None
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def resolve_folder(path: str | Path) -> Path:
+    """An engagement folder: as given if it exists, else relative to the project root (for notebooks)."""
+    p = Path(path).expanduser()
+    if p.is_dir() or p.is_absolute():
+        return p.resolve()
+    alt = PROJECT_ROOT / p
+    return alt.resolve() if alt.is_dir() else p.resolve()
+
+
+def table_file(folder: Path, name: str, settings: EngagementSettings | None) -> Path | None:
+    """The file holding table `name`: the `data:` override, else `<name>.csv`, else `<name>.xlsx`."""
+    if settings is not None and name in settings.data:
+        return folder / settings.data[name]
+    for suffix in (".csv", ".xlsx"):
+        candidate = folder / f"{name}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read and validate one table file; problems name `label` (default: the file name)."""
+    label = label or path.name
+    try:
+        raw = read_raw(path)
+    except ValueError as exc:
+        return pd.DataFrame(), [Problem(file=label, message=str(exc))]
+    except OSError as exc:
+        return pd.DataFrame(), [Problem(file=label, message=f"could not be read ({exc.strerror})")]
+    return parse_table(raw, spec.model, label)
+
+
+def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool | None = None) -> Engagement:
+    """Load and validate an engagement folder.
+
+    With `strict`, any error raises IntakeError listing every problem in every file; without it,
+    tables with errors are left out (named in `missing`) and problems are kept on the result.
+    Person identifiers are replaced by pseudonyms when the settings ask for it (the default),
+    after validation, so error messages still show the client's own values.
+    """
+    folder = resolve_folder(path)
+    if not folder.is_dir():
+        raise IntakeError([Problem(file=str(path), message="engagement folder not found")])
+    settings = load_settings(folder)
+    eng = Engagement(folder=folder, settings=settings)
+
+    for spec in TABLES:
+        source = table_file(folder, spec.name, settings)
+        if source is None or not source.is_file():
+            if source is not None:
+                eng.problems.append(Problem(file=SETTINGS_FILE, column=f"data.{spec.name}",
+                                            message=f'data.{spec.name}: file "{settings.data[spec.name]}" not found'))  # fmt: skip
+                continue
+            if spec.fallback is not None and spec.fallback.is_file():
+                source = spec.fallback
+                eng.problems.append(Problem(file=f"{spec.name}.csv", severity="warning",
+                                            message="not supplied; the kit's default targets are used"))  # fmt: skip
+            else:
+                eng.missing[spec.name] = f"no {spec.name}.csv or {spec.name}.xlsx in the engagement folder"
+                continue
+        label = source.name if source.parent == folder else str(_relative(source, folder))
+        frame, problems = load_table(source, spec, label)
+        eng.problems.extend(problems)
+        if errors(problems):
+            eng.missing[spec.name] = f"{label} has errors"
+            continue
+        eng.tables[spec.name] = frame
+        eng.sources[spec.name] = source
+
+    eng.problems.extend(cross_table_problems(eng))
+    if strict and errors(eng.problems):
+        raise IntakeError(eng.problems)
+    for name in list(eng.tables):
+        if name in eng.missing:  # a cross-table error took it out
+            del eng.tables[name]
+
+    if settings.pseudonymize if pseudonymize is None else pseudonymize:
+        key, warning = engagement_key(folder, settings.pseudonym_key)
+        if warning:
+            eng.problems.append(Problem(file=SETTINGS_FILE, message=warning, severity="warning"))
+        pseudo = Pseudonymizer(key)
+        for name, frame in eng.tables.items():
+            for column in TABLE_SPECS[name].person_columns:
+                frame[column] = pseudo.series(frame[column])
+    return eng
+
+
+def _relative(path: Path, folder: Path) -> Path:
+    try:
+        return path.relative_to(folder)
+    except ValueError:
+        return path
+
+
+def _label(eng: Engagement, name: str) -> str:
+    source = eng.sources.get(name)
+    return source.name if source is not None else f"{name}.csv"
+
+
+def cross_table_problems(eng: Engagement) -> list[Problem]:
+    """Rules that span tables: time studies must name known workflows (error); survey skills
+    and roles without a target (warning); targets for roles nobody answered (warning)."""
+    problems: list[Problem] = []
+    if eng.has("time_studies") and eng.has("workflows"):
+        known = set(eng.tables["workflows"]["workflow_id"])
+        ts = eng.tables["time_studies"]
+        unknown = ts[~ts["workflow_id"].isin(known)]
+        file = _label(eng, "time_studies")
+        for idx, value in unknown["workflow_id"].items():
+            problems.append(Problem(file=file, row=int(idx) + 2, column="workflow_id", value=value,
+                                    message="must be a workflow_id listed in workflows"))  # fmt: skip
+        if len(unknown):
+            eng.missing["time_studies"] = f"{file} has errors"
+    if eng.has("skills_survey") and eng.has("role_targets"):
+        survey, targets = eng.tables["skills_survey"], eng.tables["role_targets"]
+        file = _label(eng, "skills_survey")
+        target_skills = set(targets["skill"].str.lower())
+        for skill in sorted(set(survey["skill"].str.lower()) - target_skills):
+            problems.append(Problem(file=file, column="skill", severity="warning",
+                                    message=f'skill "{skill}" has no target level in role_targets'))  # fmt: skip
+        target_roles = set(targets["role"].str.lower())
+        if "*" not in target_roles:
+            for role in sorted(set(survey["role"].str.lower()) - target_roles):
+                problems.append(Problem(file=file, column="role", severity="warning",
+                                        message=f'role "{role}" has no targets in role_targets and no "*" row'))  # fmt: skip
+        answered = set(survey["role"].str.lower())
+        client_targets = eng.sources.get("role_targets") != TABLE_SPECS["role_targets"].fallback
+        for role in [] if not client_targets else sorted(target_roles - answered - {"*"}):
+            problems.append(Problem(file=_label(eng, "role_targets"), column="role", severity="warning",
+                                    message=f'role "{role}" has targets but nobody in that role answered the survey'))  # fmt: skip
+    return problems
+
+
+__all__ = ["TABLES", "TABLE_SPECS", "Engagement", "TableSpec", "load_engagement", "load_table", "resolve_folder"]

@@ -1,0 +1,164 @@
+"""engagement.yaml read into a typed settings object.
+
+The contract's keys plus a few kit extensions (documented in engagement_templates/engagement.yaml).
+A bad key or value becomes a Problem naming the key; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kit.problems import IntakeError, Problem
+
+SETTINGS_FILE = "engagement.yaml"
+
+HEALTH_FACTORS = ("starting_point", "training", "data_governance", "ownership", "timeline", "measurement")
+TABLE_NAMES = (
+    "workflows",
+    "time_studies",
+    "skills_survey",
+    "role_targets",
+    "tools",
+    "usage",
+    "expenses",
+    "recurring_work",
+)
+
+PositiveNumber = Annotated[float, Field(gt=0)]
+HealthLevel = Annotated[int, Field(ge=1, le=3)]
+
+
+class PhaseWeeks(BaseModel):
+    """Duration of each engagement phase in weeks (kit extension)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    foundation: int = Field(4, ge=1, le=52)
+    training: int = Field(6, ge=1, le=52)
+    consolidation: int = Field(6, ge=1, le=52)
+    agents: int = Field(8, ge=1, le=52)
+
+
+class EngagementSettings(BaseModel):
+    """Settings of one client engagement (`engagement.yaml`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    # --- the contract ---
+    client: str = Field(min_length=1)
+    slug: str = Field(pattern=r"^[a-z0-9-]+$")
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    start_date: dt.date
+    accountable_owner: str = ""
+    hourly_cost: PositiveNumber
+    hourly_cost_by_role: dict[str, PositiveNumber] = Field(default_factory=dict)
+    horizon_months: int = Field(12, ge=1, le=60)
+    adoption_rate: float = Field(0.7, ge=0, le=1)
+    as_of: dt.date | None = None
+    pseudonymize: bool = True
+    data: dict[Literal[TABLE_NAMES], str] = Field(default_factory=dict)  # type: ignore[valid-type]
+    health_check: dict[Literal[HEALTH_FACTORS], HealthLevel] = Field(default_factory=dict)  # type: ignore[valid-type]
+
+    # --- kit extensions (documented in engagement_templates/engagement.yaml) ---
+    seat_cost_per_month: float = Field(30.0, ge=0)
+    enablement_cost_per_workflow: float = Field(2000.0, ge=0)
+    active_window_days: Literal[30, 60, 90] = 30
+    min_runs_per_arm: int = Field(5, ge=2)
+    confidence_level: float = Field(0.9, gt=0.5, lt=1)
+    phase_weeks: PhaseWeeks = Field(default_factory=PhaseWeeks)
+    pseudonym_key: str | None = None
+    headcount_by_department: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _upper_currency(cls, v: object) -> object:
+        return v.strip().upper() if isinstance(v, str) else v
+
+    @field_validator("accountable_owner", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: object) -> object:
+        return "" if v is None else v
+
+    @field_validator("hourly_cost_by_role", mode="after")
+    @classmethod
+    def _roles_trimmed(cls, v: dict[str, float]) -> dict[str, float]:
+        return {k.strip(): c for k, c in v.items()}
+
+    def hourly_cost_for(self, role: str | None) -> float:
+        """Fully loaded hourly cost of `role` (role match ignores case and surrounding spaces)."""
+        if role is not None:
+            wanted = role.strip().lower()
+            for name, cost in self.hourly_cost_by_role.items():
+                if name.lower() == wanted:
+                    return float(cost)
+        return float(self.hourly_cost)
+
+    @property
+    def has_owner(self) -> bool:
+        return bool(self.accountable_owner.strip())
+
+
+def _describe(err: dict) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "is not a known setting (see engagement_templates/engagement.yaml)"
+    if kind == "missing":
+        return "is required"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern', '')}"
+    return err["msg"][0].lower() + err["msg"][1:]
+
+
+def settings_problems(exc: ValidationError, file: str = SETTINGS_FILE) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        value = None if err["type"] in ("missing", "extra_forbidden") else err.get("input")
+        if isinstance(value, dict | list):
+            value = None
+        msg = f'setting "{key}" {_describe(err)}'
+        problems.append(Problem(file=file, message=msg, column=key, value=None if value is None else value))
+    return problems
+
+
+def parse_settings(raw: object, file: str = SETTINGS_FILE) -> EngagementSettings:
+    """Validate a mapping read from engagement.yaml; raises IntakeError listing every bad key."""
+    if not isinstance(raw, dict):
+        raise IntakeError([Problem(file=file, message="must be a YAML mapping of settings (key: value)")])
+    try:
+        return EngagementSettings.model_validate(raw)
+    except ValidationError as exc:
+        raise IntakeError(settings_problems(exc, file)) from None
+
+
+def load_settings(folder: Path) -> EngagementSettings:
+    """Read `<folder>/engagement.yaml`."""
+    path = Path(folder) / SETTINGS_FILE
+    if not path.is_file():
+        raise IntakeError([Problem(file=SETTINGS_FILE, message=f"not found in {folder}")])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise IntakeError(
+            [Problem(file=SETTINGS_FILE, row=row, message=f"is not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from None
+    except UnicodeDecodeError:
+        raise IntakeError([Problem(file=SETTINGS_FILE, message="must be UTF-8 text")]) from None
+    return parse_settings(raw)
+
+
+_SLUG = re.compile(r"^[a-z0-9-]+$")
+
+
+def is_slug(text: str) -> bool:
+    return bool(_SLUG.match(text))
