@@ -1,0 +1,224 @@
+"""The `kit` command: parses arguments and calls the runner; user mistakes never show a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kit import __version__
+from kit.problems import IntakeError, Problem
+
+app = typer.Typer(
+    help="AI-adoption engagement kit: validate a client's data, run the analyses, hand over HTML deliverables.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+EngagementArg = Annotated[Path, typer.Argument(help="Engagement folder (engagement.yaml and the intake tables).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"kit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """AI-adoption engagement kit."""
+
+
+def problems_table(problems: list[Problem], title: str) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for name in ("severity", "file", "row", "column", "value", "problem"):
+        table.add_column(name, overflow="fold")
+    for p in problems:
+        style = "red" if p.is_error else "yellow"
+        value = "" if p.value is None else f'"{p.value}"'
+        table.add_row(p.severity, p.file, "" if p.row is None else str(p.row), p.column or "", value, p.message,
+                      style=style)  # fmt: skip
+    return table
+
+
+def _report_intake_error(exc: IntakeError) -> None:
+    errors = [p for p in exc.problems if p.is_error]
+    err.print(problems_table(exc.problems, f"{len(errors)} error(s) in the input — nothing was run"))
+    for p in errors:  # the contract's one-line format, easy to grep and paste into an email
+        err.print(str(p), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def validate(engagement: EngagementArg) -> None:
+    """Check every input file against the intake contract; list all problems. Exit 1 on errors."""
+    from kit.intake import load_engagement
+
+    try:
+        eng = load_engagement(engagement, strict=False, pseudonymize=False)
+    except IntakeError as exc:
+        _report_intake_error(exc)
+        raise typer.Exit(1) from None
+    errors = [p for p in eng.problems if p.is_error]
+    if eng.problems:
+        console.print(problems_table(eng.problems, f"{len(errors)} error(s), {len(eng.warnings)} warning(s)"))
+        for p in errors:
+            console.print(str(p), markup=False, highlight=False, soft_wrap=True)
+    for name, why in eng.missing.items():
+        if not name.startswith("_") and "has errors" not in why:
+            console.print(f"[yellow]missing[/] {name}: {why}")
+    loaded = ", ".join(f"{n} ({len(t):,} rows)" for n, t in eng.tables.items())
+    console.print(f"Loaded: {loaded}")
+    if errors:
+        raise typer.Exit(1)
+    console.print(f"[green]OK[/] {eng.settings.client}: the input follows the intake contract.")
+
+
+def _parse_params(items: list[str]) -> dict[str, object]:
+    params: dict[str, object] = {}
+    for item in items:
+        if "=" not in item:
+            raise typer.BadParameter(f"{item!r} must look like name=value", param_hint="--param")
+        key, value = item.split("=", 1)
+        params[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+    return params
+
+
+@app.command()
+def run(
+    engagement: EngagementArg,
+    phase: Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Notebook parameter name=value (repeatable); unknown names are rejected.")
+    ] = None,
+    reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
+    workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
+) -> None:
+    """Run every phase notebook for ENGAGEMENT and write the HTML deliverables."""
+    from kit.runner import PhaseOutcome, RunError, run_engagement
+
+    params = _parse_params(param or [])
+    tasks: dict[str, int] = {}
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20), TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(), console=console, transient=False,
+    ) as progress:  # fmt: skip
+
+        def on_progress(o: PhaseOutcome) -> None:
+            if o.phase not in tasks:
+                tasks[o.phase] = progress.add_task(o.title, total=1, status=o.status, start=False)
+            task = tasks[o.phase]
+            if o.status == "running":
+                progress.start_task(task)
+            finished = o.status in ("ok", "failed", "skipped")
+            progress.update(task, status=o.status, completed=1 if finished else 0)
+            if finished:
+                progress.stop_task(task)
+
+        try:
+            result = run_engagement(
+                engagement, reports_root=reports, phases=phase, parameters=params, workers=workers,
+                on_progress=on_progress,
+            )  # fmt: skip
+        except IntakeError as exc:
+            progress.stop()
+            _report_intake_error(exc)
+            raise typer.Exit(1) from None
+        except (RunError, KeyError) as exc:
+            progress.stop()
+            err.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
+            raise typer.Exit(2) from None
+
+    for o in result.outcomes:
+        if o.status == "skipped":
+            console.print(f"[yellow]skipped[/] {o.title}: {o.error}")
+        elif o.status == "failed":
+            err.print(f"[red]failed[/] {o.title}: {o.error}", markup=True, highlight=False)
+            err.print(f"        executed notebook kept: {result.run_dir / (o.notebook or '')}")
+    if not result.ok:
+        err.print(f"[red]The run did not complete.[/] Earlier reports are untouched. Partial output: {result.run_dir}")
+        raise typer.Exit(1)
+    console.print(f"[green]Report ready:[/] {result.index}")
+    if result.latest is not None:
+        console.print(f"Latest run: {result.latest / 'index.html'}")
+
+
+@app.command()
+def new(
+    slug: Annotated[str, typer.Argument(help="Folder-safe client name: lower-case letters, digits and '-'.")],
+    client: Annotated[str | None, typer.Option(help="Client display name for the deliverables.")] = None,
+    root: Annotated[Path, typer.Option(help="Folder that holds engagements.")] = Path("engagements"),
+) -> None:
+    """Create ROOT/SLUG/ from engagement_templates/ (never overwrites an existing folder)."""
+    from kit.scaffold import new_engagement
+
+    try:
+        folder = new_engagement(slug, root, client=client)
+    except (FileExistsError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]Created[/] {folder}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md).")
+
+
+@app.command(name="open")
+def open_(
+    engagement: EngagementArg,
+    phase: Annotated[str | None, typer.Argument(help="Phase name or number (default: the first).")] = None,
+    reports: Annotated[Path, typer.Option(help="Folder for live copies and their outputs.")] = Path("reports"),
+    launch: Annotated[bool, typer.Option(help="Start JupyterLab on the prepared notebook.")] = True,
+) -> None:
+    """Prepare a parameterized copy of a phase notebook for ENGAGEMENT and open it in JupyterLab."""
+    import papermill
+
+    from kit.intake import load_engagement
+    from kit.phases import PHASES, get_phase
+
+    try:
+        eng = load_engagement(engagement)
+        chosen = get_phase(phase) if phase else PHASES[0]
+    except IntakeError as exc:
+        _report_intake_error(exc)
+        raise typer.Exit(1) from None
+    except KeyError as exc:
+        err.print(f"[red]error:[/] {exc.args[0]}")
+        raise typer.Exit(2) from None
+    live = (reports / eng.settings.slug / "live").resolve()
+    live.mkdir(parents=True, exist_ok=True)
+    target = live / chosen.notebook
+    papermill.execute_notebook(
+        str(chosen.path), str(target), parameters={"engagement": str(eng.folder), "output_dir": str(live)},
+        prepare_only=True, progress_bar=False,
+    )  # fmt: skip
+    console.print(f"Prepared {target}")
+    if launch:
+        subprocess.run([sys.executable, "-m", "jupyterlab", str(target)], check=False)
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path("sample_data/halden"),
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+    scale: Annotated[float, typer.Option(help="Multiplies headcount, survey and usage rows.")] = 1.0,
+) -> None:
+    """Generate the synthetic sample client (deterministic for a seed)."""
+    from kit.sample import generate
+
+    generate(out, seed=seed, scale=scale)
+    console.print(f"[green]Wrote[/] {out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,37 @@
+"""The registry of analyses: one record per phase notebook. The runner, CLI and tests loop over it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str  # machine name, also the results file name
+    notebook: str  # file in notebooks/
+    title: str  # plain-language title of the deliverable
+    stage: str  # engagement stage it serves: Foundation, Training, Consolidation, Agents, Summary
+    tables: tuple[str, ...]  # intake tables it needs; a missing one skips the phase
+    after: tuple[str, ...] = ()  # phases whose recorded results it reads (run after them)
+
+    @property
+    def path(self) -> Path:
+        return NOTEBOOKS_DIR / self.notebook
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("workflow_mapping", "01_workflow_mapping.ipynb", "Workflow mapping", "Foundation", ("workflows",)),
+)
+PHASE_BY_NAME = {p.name: p for p in PHASES}
+
+
+def get_phase(name: str) -> Phase:
+    """A phase by name (also accepts the notebook's number, e.g. '01', or its file name)."""
+    for phase in PHASES:
+        if name in (phase.name, phase.notebook, phase.notebook.split("_", 1)[0], phase.notebook.removesuffix(".ipynb")):
+            return phase
+    known = ", ".join(p.name for p in PHASES)
+    raise KeyError(f"unknown phase {name!r}; known phases: {known}")

@@ -1,0 +1,284 @@
+"""`kit run`: validate the engagement, execute the phase notebooks, export HTML, write the index.
+
+The run reads as a straight line: resolve the plan -> execute (independent phases in parallel,
+each notebook in its own fresh kernel) -> export -> index. Every run writes a new folder
+`<reports>/<slug>/<run-id>/`; `latest` is moved only when every planned phase succeeded, so a
+failed run never hides or touches an earlier good one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from kit import __version__
+from kit.intake import Engagement, load_engagement
+from kit.phases import PHASE_BY_NAME, PHASES, Phase, get_phase
+
+REPORT_ENV = "KIT_REPORT"
+BASE_PARAMETERS = ("engagement", "output_dir")
+
+
+class RunError(Exception):
+    """A user-facing problem with the run request (unknown phase or parameter): no traceback."""
+
+
+@dataclass
+class PhaseOutcome:
+    phase: str
+    title: str
+    status: str  # planned, running, ok, failed, skipped
+    seconds: float = 0.0
+    error: str | None = None
+    notebook: str | None = None  # relative to the run folder
+    html: str | None = None
+    parameters: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    run_id: str
+    outcomes: list[PhaseOutcome]
+    latest: Path | None  # the `latest` link, when this run became the latest
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status in ("ok", "skipped") for o in self.outcomes)
+
+    @property
+    def index(self) -> Path:
+        return self.run_dir / "index.html"
+
+
+ProgressCallback = Callable[[PhaseOutcome], None]
+
+
+def notebook_parameters(phase: Phase) -> dict[str, dict]:
+    """The parameters a phase notebook declares (papermill reads the annotated parameters cell)."""
+    import papermill
+
+    return dict(papermill.inspect_notebook(str(phase.path)))
+
+
+def plan_phases(eng: Engagement, only: list[str] | None) -> list[PhaseOutcome]:
+    """Which phases run: all by default; a phase missing one of its tables is skipped with the reason."""
+    selected = [get_phase(n) for n in only] if only else list(PHASES)
+    outcomes = []
+    for phase in selected:
+        lacking = [t for t in phase.tables if not eng.has(t)]
+        if lacking:
+            why = "; ".join(f"{t}: {eng.missing.get(t, 'not loaded')}" for t in lacking)
+            outcomes.append(PhaseOutcome(phase.name, phase.title, "skipped", error=f"needs {why}"))
+        else:
+            outcomes.append(PhaseOutcome(phase.name, phase.title, "planned"))
+    return outcomes
+
+
+def check_parameters(phases: list[Phase], extra: dict[str, object]) -> None:
+    """Reject a parameter no selected notebook declares (a typo must not pass silently)."""
+    if not extra:
+        return
+    declared = {name for p in phases for name in notebook_parameters(p)}
+    unknown = sorted(set(extra) - declared)
+    reserved = sorted(set(extra) & set(BASE_PARAMETERS))
+    if reserved:
+        raise RunError(f"parameter(s) {', '.join(reserved)} are set by the runner and cannot be given")
+    if unknown:
+        raise RunError(
+            f"unknown parameter(s): {', '.join(unknown)}. The notebooks declare: {', '.join(sorted(declared))}"
+        )
+
+
+def new_run_dir(root: Path, slug: str, now: dt.datetime) -> tuple[str, Path]:
+    base = root / slug
+    base.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    for n in range(100):
+        run_id = stamp if n == 0 else f"{stamp}-{n}"
+        try:
+            (base / run_id).mkdir()
+            return run_id, base / run_id
+        except FileExistsError:
+            continue
+    raise RunError(f"could not create a new run folder under {base}")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _execute_phase(phase_name: str, parameters: dict, run_dir: str, client: str, date: str) -> PhaseOutcome:
+    """Worker: execute one notebook in a fresh kernel and export it. Never raises."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from kit.report import export_notebook_html
+
+    os.environ[REPORT_ENV] = "1"
+    phase = PHASE_BY_NAME[phase_name]
+    out = Path(run_dir)
+    notebook = Path("notebooks") / phase.notebook
+    outcome = PhaseOutcome(phase.name, phase.title, "running", notebook=str(notebook), parameters=parameters)
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(phase.path), str(out / notebook), parameters=parameters, progress_bar=False,
+            log_output=False, cwd=str(phase.path.parent), report_mode=False,
+        )  # fmt: skip
+        html = Path(f"{phase.notebook.removesuffix('.ipynb')}.html")
+        export_notebook_html(out / notebook, out / html, title=phase.title, client=client, date=date)
+        outcome.status, outcome.html = "ok", str(html)
+    except PapermillExecutionError as exc:
+        outcome.status = "failed"
+        outcome.error = f"{exc.ename}: {exc.evalue} (notebook cell {exc.exec_count})"
+    except Exception as exc:  # a kernel that died, an export error: report it, keep the other phases going
+        outcome.status = "failed"
+        outcome.error = f"{type(exc).__name__}: {exc}"
+        (out / f"{phase.name}.error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+    outcome.seconds = round(time.perf_counter() - start, 2)
+    return outcome
+
+
+def run_engagement(
+    engagement: str | Path,
+    *,
+    reports_root: Path = Path("reports"),
+    phases: list[str] | None = None,
+    parameters: dict[str, object] | None = None,
+    workers: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    now: dt.datetime | None = None,
+) -> RunResult:
+    """Run the engagement's phases; raises IntakeError (bad input) or RunError before writing anything."""
+    notify = on_progress or (lambda _o: None)
+    eng = load_engagement(engagement)
+    outcomes = plan_phases(eng, phases)
+    planned = [PHASE_BY_NAME[o.phase] for o in outcomes if o.status == "planned"]
+    check_parameters(planned, parameters or {})
+
+    now = now or dt.datetime.now()
+    run_id, run_dir = new_run_dir(Path(reports_root), eng.settings.slug, now)
+    (run_dir / "notebooks").mkdir()
+    (run_dir / "results").mkdir()
+    date = now.date().isoformat()
+    for o in outcomes:
+        notify(o)
+
+    _execute(eng, outcomes, run_dir, parameters or {}, date, workers, notify)
+    write_manifest(eng, run_dir, run_id, outcomes, now)
+    write_index(eng, run_dir, run_id, outcomes, date)
+    result = RunResult(run_dir, run_id, outcomes, latest=None)
+    if result.ok:
+        result.latest = point_latest(run_dir)
+    return result
+
+
+def _execute(
+    eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, date: str,
+    workers: int | None, notify: ProgressCallback,
+) -> None:  # fmt: skip
+    by_name = {o.phase: o for o in outcomes}
+    pending = {o.phase for o in outcomes if o.status == "planned"}
+    done: set[str] = {o.phase for o in outcomes if o.status != "planned"}
+    workers = workers or max(1, min(os.cpu_count() or 1, len(pending)))
+    running: dict[Future, str] = {}
+    with ProcessPoolExecutor(max_workers=max(workers, 1), mp_context=get_context("spawn")) as pool:
+        while pending or running:
+            for name in sorted(pending):
+                phase = PHASE_BY_NAME[name]
+                if all(dep in done or dep not in by_name for dep in phase.after):
+                    declared = notebook_parameters(phase)
+                    params = {"engagement": str(eng.folder), "output_dir": str(run_dir)}
+                    params |= {k: v for k, v in extra.items() if k in declared}
+                    future = pool.submit(_execute_phase, name, params, str(run_dir), eng.settings.client, date)
+                    running[future] = name
+                    pending.discard(name)
+                    by_name[name].status = "running"
+                    notify(by_name[name])
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # the worker process itself died
+                    result = PhaseOutcome(name, by_name[name].title, "failed", error=f"{type(exc).__name__}: {exc}")
+                by_name[name].__dict__.update(asdict(result))
+                done.add(name)
+                notify(by_name[name])
+
+
+def write_manifest(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], now: dt.datetime) -> Path:
+    manifest = {
+        "kit_version": __version__,
+        "run_id": run_id,
+        "started": now.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now().isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "client": eng.settings.client,
+        "slug": eng.settings.slug,
+        "engagement": str(eng.folder),
+        "settings": eng.settings.model_dump(mode="json", exclude={"pseudonym_key"}),
+        "inputs": {
+            name: {"file": str(path), "sha256": file_sha256(path)} for name, path in sorted(eng.sources.items())
+        },
+        "missing": eng.missing,
+        "warnings": [str(p) for p in eng.warnings],
+        "phases": [asdict(o) for o in outcomes],
+        "status": "ok" if all(o.status in ("ok", "skipped") for o in outcomes) else "failed",
+    }
+    return atomic_write(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
+
+
+def write_index(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], date: str) -> Path:
+    from kit.report import IndexEntry, index_html
+
+    entries = []
+    for o in outcomes:
+        href = o.html if o.status == "ok" else (o.notebook if o.status == "failed" else None)
+        note = o.error or f"{o.seconds:.0f} s"
+        entries.append(IndexEntry(title=o.title, href=href, status=o.status, note=note, kind="report"))
+    pages = run_dir / "pages"
+    for page in sorted(pages.glob("*")) if pages.is_dir() else []:
+        kind = "page" if page.suffix == ".html" else "file"
+        title = page.stem.replace("_", " ").replace("-", " ").capitalize()
+        entries.append(IndexEntry(title=title, href=f"pages/{page.name}", status="ok", note="", kind=kind))
+    html = index_html(
+        client=eng.settings.client, date=date, run_id=run_id, entries=entries,
+        problems=[str(p) for p in eng.warnings],
+    )  # fmt: skip
+    return atomic_write(run_dir / "index.html", html)
+
+
+def point_latest(run_dir: Path) -> Path:
+    """Point `<slug>/latest` at this run (a relative symlink replaced atomically)."""
+    link = run_dir.parent / "latest"
+    tmp = run_dir.parent / f".latest-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(run_dir.name, tmp)
+    os.replace(tmp, link)
+    return link
+
+
+def atomic_write(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
