@@ -114,18 +114,19 @@ def _describe(err: dict) -> str:
         return f"must be one of {ctx.get('expected', '')}"
     if kind == "string_pattern_mismatch":
         return f"must match {ctx.get('pattern', '')}"
-    return err["msg"][0].lower() + err["msg"][1:]
+    msg = err["msg"].replace("Input should be", "must be").replace("Input should", "must")
+    return msg[0].lower() + msg[1:]
 
 
 def settings_problems(exc: ValidationError, file: str = SETTINGS_FILE) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"])
+        key = ".".join(str(p) for p in err["loc"] if p != "[key]")
         value = None if err["type"] in ("missing", "extra_forbidden") else err.get("input")
         if isinstance(value, dict | list):
             value = None
-        msg = f'setting "{key}" {_describe(err)}'
-        problems.append(Problem(file=file, message=msg, column=key, value=None if value is None else value))
+        given = "" if value is None else f" (given: {value!r})"
+        problems.append(Problem(file=file, message=f'setting "{key}" {_describe(err)}{given}', column=key))
     return problems
 
 

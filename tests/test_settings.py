@@ -1,0 +1,67 @@
+"""engagement.yaml: defaults, and a bad key or value named in the error."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.problems import IntakeError
+from kit.settings import parse_settings
+
+BASE = {"client": "Acme", "slug": "acme", "start_date": "2027-01-11", "hourly_cost": 50}
+
+
+def test_defaults_follow_the_contract():
+    s = parse_settings(BASE)
+    assert (s.currency, s.horizon_months, s.adoption_rate, s.pseudonymize) == ("USD", 12, 0.7, True)
+    assert s.accountable_owner == "" and not s.has_owner
+
+
+def test_hourly_cost_by_role_overrides_default_ignoring_case():
+    s = parse_settings({**BASE, "hourly_cost_by_role": {"Controller": 90}})
+    assert s.hourly_cost_for("controller ") == 90 and s.hourly_cost_for("Clerk") == 50
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"slug": "Acme Corp"}, "slug"),
+        ({"hourly_cost": -5}, "hourly_cost"),
+        ({"horizon_months": 61}, "horizon_months"),
+        ({"adoption_rate": 1.5}, "adoption_rate"),
+        ({"start_date": "next monday"}, "start_date"),
+        ({"currency": "dollars"}, "currency"),
+        ({"health_check": {"training": 4}}, "health_check.training"),
+        ({"health_check": {"vibes": 2}}, "health_check.vibes"),
+        ({"data": {"invoices": "x.csv"}}, "data.invoices"),
+        ({"hourly_cost_by_role": {"Clerk": 0}}, "hourly_cost_by_role.Clerk"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_key_or_value_is_an_error_naming_the_key(change, key):
+    with pytest.raises(IntakeError) as info:
+        parse_settings({**BASE, **change})
+    assert [p.column for p in info.value.problems] == [key]
+    assert str(info.value.problems[0]).startswith(f'engagement.yaml: setting "{key}"')
+
+
+@pytest.mark.parametrize("key", ["client", "slug", "start_date", "hourly_cost"])
+def test_missing_required_key_is_named(key):
+    raw = {k: v for k, v in BASE.items() if k != key}
+    with pytest.raises(IntakeError) as info:
+        parse_settings(raw)
+    assert str(info.value.problems[0]) == f'engagement.yaml: setting "{key}" is required'
+
+
+def test_every_problem_in_settings_is_reported_at_once():
+    with pytest.raises(IntakeError) as info:
+        parse_settings({**BASE, "hourly_cost": 0, "slug": "A B", "extra": 1})
+    assert {p.column for p in info.value.problems} == {"hourly_cost", "slug", "extra"}
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    from kit.settings import load_settings
+
+    (tmp_path / "engagement.yaml").write_text("client: Acme\nslug: [acme\n", encoding="utf-8")
+    with pytest.raises(IntakeError) as info:
+        load_settings(tmp_path)
+    assert "is not valid YAML" in str(info.value.problems[0])
