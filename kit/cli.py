@@ -55,6 +55,10 @@ def problems_table(problems: list[Problem], title: str) -> Table:
     return table
 
 
+def _fail(message: str) -> None:
+    err.print(f"error: {message}", style="red", markup=False, highlight=False)
+
+
 def _report_intake_error(exc: IntakeError) -> None:
     errors = [p for p in exc.problems if p.is_error]
     err.print(problems_table(exc.problems, f"{len(errors)} error(s) in the input — nothing was run"))
@@ -139,14 +143,14 @@ def run(
             raise typer.Exit(1) from None
         except (RunError, KeyError) as exc:
             progress.stop()
-            err.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
+            _fail(str(exc.args[0] if exc.args else exc))
             raise typer.Exit(2) from None
 
     for o in result.outcomes:
         if o.status == "skipped":
             console.print(f"[yellow]skipped[/] {o.title}: {o.error}")
         elif o.status == "failed":
-            err.print(f"[red]failed[/] {o.title}: {o.error}", markup=True, highlight=False)
+            err.print(f"failed {o.title}: {o.error}", style="red", markup=False, highlight=False)
             err.print(f"        executed notebook kept: {result.run_dir / (o.notebook or '')}")
     if not result.ok:
         err.print(f"[red]The run did not complete.[/] Earlier reports are untouched. Partial output: {result.run_dir}")
@@ -167,8 +171,8 @@ def new(
 
     try:
         folder = new_engagement(slug, root, client=client)
-    except (FileExistsError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+    except (FileExistsError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
         raise typer.Exit(1) from None
     console.print(f"[green]Created[/] {folder}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md).")
 
@@ -193,7 +197,7 @@ def open_(
         _report_intake_error(exc)
         raise typer.Exit(1) from None
     except KeyError as exc:
-        err.print(f"[red]error:[/] {exc.args[0]}")
+        _fail(str(exc.args[0]))
         raise typer.Exit(2) from None
     live = (reports / eng.settings.slug / "live").resolve()
     live.mkdir(parents=True, exist_ok=True)

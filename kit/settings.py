@@ -162,4 +162,4 @@ _SLUG = re.compile(r"^[a-z0-9-]+$")
 
 
 def is_slug(text: str) -> bool:
-    return bool(_SLUG.match(text))
+    return bool(_SLUG.fullmatch(text))

@@ -15,7 +15,7 @@ from kit.problems import IntakeError, Problem, errors
 from kit.settings import SETTINGS_FILE, EngagementSettings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = PROJECT_ROOT / "engagement_templates"
+TEMPLATES_DIR = PROJECT_ROOT / "engagement_templates"  # see kit.scaffold.templates_dir
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,9 @@ def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool
         if errors(problems):
             eng.missing[spec.name] = f"{label} has errors"
             continue
+        if frame.empty:
+            eng.missing[spec.name] = f"{label} has no data rows"
+            continue
         eng.tables[spec.name] = frame
         eng.sources[spec.name] = source
 
@@ -207,10 +210,21 @@ def cross_table_problems(eng: Engagement) -> list[Problem]:
                                         message=f'role "{role}" has no targets in role_targets and no "*" row'))  # fmt: skip
         answered = set(survey["role"].str.lower())
         client_targets = eng.sources.get("role_targets") != TABLE_SPECS["role_targets"].fallback
-        for role in [] if not client_targets else sorted(target_roles - answered - {"*"}):
+        unanswered = sorted(target_roles - answered - {"*"}) if client_targets else []
+        if unanswered:
             problems.append(Problem(file=_label(eng, "role_targets"), column="role", severity="warning",
-                                    message=f'role "{role}" has targets but nobody in that role answered the survey'))  # fmt: skip
+                                    message=f"{len(unanswered)} role(s) have targets but nobody in them answered "
+                                            f"the survey: {', '.join(unanswered)}"))  # fmt: skip
     return problems
 
 
 __all__ = ["TABLES", "TABLE_SPECS", "Engagement", "TableSpec", "load_engagement", "load_table", "resolve_folder"]
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table for a deliverable's data-quality section."""
+    rows = [
+        {"Severity": p.severity, "File": p.file, "Row": p.row, "Column": p.column or "", "Problem": str(p)}
+        for p in problems
+    ]
+    return pd.DataFrame(rows, columns=["Severity", "File", "Row", "Column", "Problem"])

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kit.evidence import MAX_PRIOR_SAVING, TASK_PRIORS
-from kit.governance import covered_classes
+from kit.governance import covered_classes, data_class_matrix
 from kit.intake.schemas import DATA_CLASSES, TimeStudies, Workflows
 from kit.settings import EngagementSettings
 
@@ -50,6 +50,7 @@ class WorkflowMappingResult:
     n_departments: int
     n_measured: int
     currency: str
+    data_rules: pd.DataFrame  # tools × data classes (empty without a tool inventory)
 
 
 def measured_savings(time_studies: pd.DataFrame, min_runs: int) -> pd.DataFrame:
@@ -142,6 +143,7 @@ def analyze(
         n_departments=int(inv[W.department].nunique()),
         n_measured=int(has_measure.sum()),
         currency=settings.currency,
+        data_rules=data_class_matrix(tools) if tools is not None else pd.DataFrame(),
     )
 
 
@@ -302,10 +304,8 @@ def candidates_chart(r: WorkflowMappingResult, top: int = 15) -> alt.Chart:
     )
 
 
-def clarity_document(r: WorkflowMappingResult, settings: EngagementSettings, tools: pd.DataFrame | None) -> str:
+def clarity_document(r: WorkflowMappingResult, settings: EngagementSettings) -> str:
     """A plain-text company context the client can paste into its AI tools."""
-    from kit.governance import data_class_matrix
-
     inv = r.inventory
     lines = [
         f"COMPANY CONTEXT: {settings.client}",
@@ -326,8 +326,8 @@ def clarity_document(r: WorkflowMappingResult, settings: EngagementSettings, too
     if systems:
         lines += ["", "SYSTEMS WE USE", "- " + ", ".join(systems)]
     lines += ["", "DATA RULES (which data may go into which AI tool)"]
-    if tools is not None and len(tools):
-        matrix = data_class_matrix(tools)
+    if len(r.data_rules):
+        matrix = r.data_rules
         for cls in DATA_CLASSES:
             allowed = sorted(matrix.loc[matrix[cls], "tool"])
             if cls == "public":
@@ -343,3 +343,56 @@ def clarity_document(r: WorkflowMappingResult, settings: EngagementSettings, too
         "- Always check AI output before it leaves the company; you remain responsible for it.",
     ]
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- views for the deliverable
+
+CANDIDATE_COLUMNS = {
+    "rank": "Rank",
+    W.workflow: "Workflow",
+    W.department: "Department",
+    W.task_type: "Task type",
+    W.data_sensitivity: "Data class",
+    "annual_hours": "Hours per year",
+    "expected_saving": "Expected saving",
+    "saving_source": "Saving from",
+    "suitability_score": "Suitability (0–100)",
+    "potential_hours": "Hours AI could give back per year",
+}
+
+
+def candidates_view(r: WorkflowMappingResult, top: int = 15) -> pd.DataFrame:
+    """The ranked candidates with readable column names."""
+    return r.candidates.head(top)[list(CANDIDATE_COLUMNS)].rename(columns=CANDIDATE_COLUMNS)
+
+
+def departments_view(r: WorkflowMappingResult) -> pd.DataFrame:
+    cols = {
+        W.department: "Department",
+        "workflows": "Workflows",
+        "annual_hours": "Hours per year",
+        "share_of_hours": "Share of hours",
+        "annual_cost": f"Cost per year ({r.currency})",
+        "potential_hours": "Hours AI could give back per year",
+    }
+    return r.departments[list(cols)].rename(columns=cols)
+
+
+def gaps_view(r: WorkflowMappingResult) -> pd.DataFrame:
+    cols = {"gap": "Gap", W.workflow: "Workflow", W.department: "Department", "detail": "Detail"}
+    return r.gaps[list(cols)].rename(columns=cols).sort_values(["Gap", "Department", "Workflow"]).reset_index(drop=True)
+
+
+def collect_next_view(r: WorkflowMappingResult) -> pd.DataFrame:
+    return pd.DataFrame({"What to collect next": r.collect_next})
+
+
+def explorer(eng):
+    """A view for the live controls: the candidates chart for one department at a what-if cost per hour."""
+
+    def view(department: str = "All departments", hourly_cost: float = 0.0) -> alt.Chart:
+        chosen = None if department == "All departments" else [department]
+        r = analyze_engagement(eng, departments=chosen, hourly_cost=hourly_cost or None)
+        return candidates_chart(r)
+
+    return view
