@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -132,6 +133,7 @@ def _execute_phase(phase_name: str, parameters: dict, run_dir: str, client: str,
     os.environ[REPORT_ENV] = "1"
     phase = PHASE_BY_NAME[phase_name]
     out = Path(run_dir)
+    _log_to(out / "logs" / f"{phase.name}.log")
     notebook = Path("notebooks") / phase.notebook
     outcome = PhaseOutcome(phase.name, phase.title, "running", notebook=str(notebook), parameters=parameters)
     start = time.perf_counter()
@@ -149,9 +151,18 @@ def _execute_phase(phase_name: str, parameters: dict, run_dir: str, client: str,
     except Exception as exc:  # a kernel that died, an export error: report it, keep the other phases going
         outcome.status = "failed"
         outcome.error = f"{type(exc).__name__}: {exc}"
-        (out / f"{phase.name}.error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        traceback.print_exc()  # into the phase's log
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
+
+
+def _log_to(path: Path) -> None:
+    """Send this worker's stderr, and that of the kernels it starts, to the phase's log file."""
+    path.parent.mkdir(exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    sys.stderr.flush()
+    os.dup2(fd, 2)
+    os.close(fd)
 
 
 def run_engagement(

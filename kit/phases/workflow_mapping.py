@@ -396,3 +396,10 @@ def explorer(eng):
         return candidates_chart(r)
 
     return view
+
+
+def clarity_note(path) -> str:
+    """Where the clarity document went (None: a live session with no run folder)."""
+    if path is None:
+        return "Live session without a run folder: `kit run` writes the clarity document as a text file."
+    return f"The clarity document is in this run's folder as pages/{path.name}; open it with any text editor."

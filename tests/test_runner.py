@@ -1,0 +1,59 @@
+"""The runner's plan and bookkeeping, without executing notebooks (end-to-end runs are in tests/e2e)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kit.intake import load_engagement
+from kit.phases import PHASES, get_phase
+from kit.runner import RunError, check_parameters, new_run_dir, plan_phases, point_latest
+from tests.conftest import write_engagement
+
+
+def test_phase_missing_a_table_is_skipped_with_the_reason(tmp_path):
+    eng = load_engagement(write_engagement(tmp_path / "e", workflows=None, time_studies=None))
+    outcomes = {o.phase: o for o in plan_phases(eng, None)}
+    assert outcomes["workflow_mapping"].status == "skipped"
+    assert "workflows" in outcomes["workflow_mapping"].error
+
+
+def test_every_phase_is_planned_when_all_tables_are_present(engagement_dir):
+    eng = load_engagement(engagement_dir)
+    assert [o.status for o in plan_phases(eng, None)] == ["planned"] * len(PHASES)
+
+
+@pytest.mark.parametrize("name", ["workflow_mapping", "01", "01_workflow_mapping", "01_workflow_mapping.ipynb"])
+def test_a_phase_can_be_named_by_name_number_or_file(name):
+    assert get_phase(name).name == "workflow_mapping"
+
+
+def test_unknown_phase_lists_the_known_ones():
+    with pytest.raises(KeyError, match="known phases: workflow_mapping"):
+        get_phase("astrology")
+
+
+def test_unknown_parameter_is_rejected_not_ignored():
+    with pytest.raises(RunError, match="unknown parameter"):
+        check_parameters([get_phase("workflow_mapping")], {"adoptoin_rate": 0.5})
+
+
+def test_runner_owned_parameters_cannot_be_overridden():
+    with pytest.raises(RunError, match="set by the runner"):
+        check_parameters([get_phase("workflow_mapping")], {"output_dir": "/tmp"})
+
+
+def test_run_folders_never_collide(tmp_path):
+    now = dt.datetime(2027, 1, 11, 9, 30)
+    first, _ = new_run_dir(tmp_path, "acme", now)
+    second, _ = new_run_dir(tmp_path, "acme", now)
+    assert (first, second) == ("20270111-093000", "20270111-093000-1")
+
+
+def test_latest_is_moved_to_the_new_run(tmp_path):
+    _, a = new_run_dir(tmp_path, "acme", dt.datetime(2027, 1, 1))
+    _, b = new_run_dir(tmp_path, "acme", dt.datetime(2027, 1, 2))
+    point_latest(a)
+    link = point_latest(b)
+    assert link.resolve() == b.resolve()
