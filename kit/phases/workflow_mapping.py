@@ -351,8 +351,6 @@ CANDIDATE_COLUMNS = {
     "rank": "Rank",
     W.workflow: "Workflow",
     W.department: "Department",
-    W.task_type: "Task type",
-    W.data_sensitivity: "Data class",
     "annual_hours": "Hours per year",
     "expected_saving": "Expected saving",
     "saving_source": "Saving from",
