@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Iterable, Mapping
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -268,6 +270,29 @@ def vega_bundle() -> str:
     every ``.kit-chart-spec`` on the page as SVG. About 0.9 MB; include it once per page."""
     import vl_convert as vlc
 
-    bundle = vlc.javascript_bundle(vl_version=_vl_version())
-    # Inline <script> content must never contain "</script"; "<\\/" means the same in JS.
-    return bundle.replace("</script", "<\\/script") + _INIT_JS
+    version = _vl_version()
+    cache = _cache_dir() / f"vega-bundle-{getattr(vlc, '__version__', 'x')}-{version}.js"
+    try:
+        bundle = cache.read_text(encoding="utf-8")
+    except OSError:
+        bundle = vlc.javascript_bundle(vl_version=version)
+        # Inline <script> content must never contain "</script"; "<\\/" means the same in JS.
+        bundle = bundle.replace("</script", "<\\/script")
+        _store(cache, bundle)
+    return bundle + _INIT_JS
+
+
+def _cache_dir() -> Path:
+    """Where the generated bundle is kept between runs (building it takes about a second)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ai-adoption-kit"
+
+
+def _store(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs the rebuild next time
