@@ -213,6 +213,8 @@ def _execute(
             for name in sorted(pending):
                 phase = PHASE_BY_NAME[name]
                 if all(dep in done or dep not in by_name for dep in phase.after):
+                    if phase.after:  # what it reads: the status of every phase so far
+                        write_status(run_dir, outcomes)
                     declared = notebook_parameters(phase)
                     params = {"engagement": str(eng.folder), "output_dir": str(run_dir)}
                     params |= {k: v for k, v in extra.items() if k in declared}
@@ -233,6 +235,15 @@ def _execute(
                 by_name[name].__dict__.update(asdict(result))
                 done.add(name)
                 notify(by_name[name])
+
+
+STATUS_FILE = "status.json"
+
+
+def write_status(run_dir: Path, outcomes: list[PhaseOutcome]) -> Path:
+    """`results/status.json`: each phase's status and error so far, for phases that report on others."""
+    status = {o.phase: {"title": o.title, "status": o.status, "error": o.error} for o in outcomes}
+    return atomic_write(run_dir / "results" / STATUS_FILE, json.dumps(status, indent=2))
 
 
 def write_manifest(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], now: dt.datetime) -> Path:
@@ -270,9 +281,10 @@ def write_index(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[Phas
         kind = "page" if page.suffix == ".html" else "file"
         title = page.stem.replace("_", " ").replace("-", " ").capitalize()
         entries.append(IndexEntry(title=title, href=f"pages/{page.name}", status="ok", note="", kind=kind))
+    summary = next((o.html for o in outcomes if o.status == "ok" and PHASE_BY_NAME[o.phase].stage == "Summary"), None)
     html = index_html(
         client=eng.settings.client, date=date, run_id=run_id, entries=entries,
-        problems=[str(p) for p in eng.warnings],
+        problems=[str(p) for p in eng.warnings], summary_href=summary,
     )  # fmt: skip
     return atomic_write(run_dir / "index.html", html)
 
