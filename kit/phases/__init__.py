@@ -27,6 +27,9 @@ class Phase:
 
 PHASES: tuple[Phase, ...] = (
     Phase("workflow_mapping", "01_workflow_mapping.ipynb", "Workflow mapping", "Foundation", ("workflows",)),
+    Phase("roi_ranking", "02_roi_ranking.ipynb", "ROI ranking", "Foundation", ("workflows", "time_studies")),
+    Phase("training_gaps", "03_training_gaps.ipynb", "Training gaps and role playbooks", "Training",
+          ("skills_survey", "role_targets")),  # fmt: skip
 )
 PHASE_BY_NAME = {p.name: p for p in PHASES}
 

@@ -1,0 +1,1393 @@
+"""Phase 3 (Training): skill gaps per role, who trains together on what, and a playbook per role.
+
+Method (stated in the deliverable):
+- target per (role, skill): the role's own row in `role_targets` (roles matched ignoring case and
+  surrounding spaces); otherwise the `*` row for that skill; `target_overrides` (what-if) win over
+  both. A survey skill with neither has no target and is left out of gaps and readiness.
+- gap per person and skill = max(target − level, 0); weighted gap = gap × the skill's weight.
+- role × skill: mean gap, mean weighted gap, share of the role's respondents below target.
+- readiness of a department = Σ weight × [level ≥ target] ÷ Σ weight over its person-skills.
+- priority (the rule printed in the deliverable): role × skill gaps of roles that own one of the
+  `top_workflows` top workflows of the ROI ranking come first; within each tier, by respondents in
+  the role × mean weighted gap (largest first). Top workflows: those that save time, with an
+  approved tool for their data and some exposure to language models (not physical on-site work),
+  where the time AI saves is worth most (`annual_value`, before seat
+  and enablement costs: one seat serves all of a person's workflows, so each workflow's own net
+  value would push down the roles with many people and many workflows).
+- cohorts: the people below target on a skill train together by role when at least
+  `min_cohort_size` of them share role and skill, otherwise pooled across roles per skill; a
+  cohort larger than `max_group_size` runs as several groups. Training hours = levels to gain ×
+  `hours_per_level` (a kit assumption, not a published figure: about a half-day workshop plus
+  practice on one's own workflows per level).
+- reality check (joined on the person's id): "proficient" = mean self-rated level ≥ 3 with no use
+  of any AI tool in the active window; "frequent user rating low" = no skill rated above 1 while
+  using an AI tool on at least a quarter of the window's days. AI tools are the inventory's tools
+  in an AI category (the contract's recommended categories except `other`) and any tool that is
+  in `usage` but not in the inventory (unlisted use is shadow AI by the contract). Counts by role
+  only: no person is ever listed.
+- leaders: roles whose name holds a leadership title (`LEADER_TITLES`), except individual-
+  contributor "… manager" titles (`NOT_LEADER_TITLES`), or the roles passed as `leader_roles`.
+  A company-wide leader (CEO, president, owner, founder, managing/general director or manager) is
+  compared with every non-leader; any other leader with the non-leaders of their department. "Far
+  ahead" = leader's mean level − team's mean level ≥ `leader_gap_threshold` (default 1 level).
+- skill levels 0–4 (none, aware, basic use, proficient, advanced) follow the intake contract; they
+  map onto the UK "AI Skills for Business" framework and the Digital Education Council's levels
+  (evidence.md). Data rules: `kit.governance` (NIST AI 600-1 acceptable use; common tiering).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from kit.governance import data_class_matrix, workflow_coverage
+from kit.intake.schemas import DATA_CLASSES, TOOL_CATEGORIES, RoleTargets, SkillsSurvey, Tools, Usage, Workflows
+from kit.settings import EngagementSettings
+
+S, T, W = SkillsSurvey, RoleTargets, Workflows
+
+LEVEL_NAMES = {0: "none", 1: "aware", 2: "basic use", 3: "proficient", 4: "advanced"}
+PROFICIENT_LEVEL = 3  # mean self-rating at or above which a person "rates themselves proficient"
+LOW_LEVEL = 1  # no skill above this = "rates themselves low"
+FREQUENT_SHARE = 0.25  # share of the active window's days with AI use that makes a frequent user
+HOURS_PER_LEVEL = 6.0  # kit assumption: training hours per person per level gained
+TOP_WORKFLOWS = 10  # the ranking's top workflows whose owner roles come first
+LEADER_GAP = 1.0  # levels: leader's mean − team's mean at or above which the leader is "far ahead"
+MIN_COHORT_SIZE = 3
+MIN_CELL = 3  # reality-check counts for roles with fewer respondents are pooled (a count of 1 in 1 names someone)
+SMALL_ROLES = f"Roles with fewer than {MIN_CELL} people"
+MAX_GROUP_SIZE = 12
+ALL_DEPARTMENTS, ALL_ROLES = "All departments", "All roles"
+
+#: Tool categories that count as AI tools (the contract's recommended categories but `other`).
+AI_CATEGORIES = frozenset(TOOL_CATEGORIES) - {"other"}
+LEADER_TITLES = re.compile(
+    r"\b(ceo|coo|cfo|cto|cio|cmo|cro|chief|president|vp|svp|evp|vice president|director|head|owner|founder|"
+    r"partner|controller|manager|supervisor|team lead|superintendent)\b",
+    re.IGNORECASE,
+)
+NOT_LEADER_TITLES = re.compile(
+    r"\b(account|key account|project|product|program|programme|case|community|content|social media|office|"
+    r"property|relationship|territory)\s+manager\b",
+    re.IGNORECASE,
+)
+COMPANY_LEADER_TITLES = re.compile(
+    r"\b(ceo|chief executive|president|owner|founder|managing director|general manager)\b", re.IGNORECASE
+)
+
+SKILL_MEANING = {
+    "prompting": "asking the AI tool well: the context, the goal, an example and the format you want, then refining",
+    "output_verification": "checking AI output before anyone relies on it: facts, figures, names and promises",
+    "data_handling": "knowing which data may go into which tool, and leaving out what the task does not need",
+    "workflow_automation": "turning a task you repeat into a saved prompt, a template or an automated flow",
+    "tool_fluency": "knowing the approved tools and their features well enough to pick the right one",
+}
+TASK_ADVICE = {
+    "writing": "Give the tool the facts, who it is for and one good past example, and ask for a first draft. "
+    "Edit it in your own words and check every figure, name and promise before it goes out.",
+    "summarizing": "Paste the notes or thread (within the data rules below) and ask for a summary in your team's "
+    "format: decisions, open points, next steps. Check that nothing important was dropped.",
+    "research": "Ask for a structured overview with its sources, then open and read the sources before you rely "
+    "on them: AI tools can invent facts and links.",
+    "analysis": "Use AI to structure the question, suggest checks or formulas and draft the commentary on figures "
+    "you have checked. A number never comes from the AI tool alone.",
+    "data_entry": "Let the tool pull the fields out of the document into a draft entry, then check each field "
+    "against the source before saving.",
+    "customer_communication": "Start from a drafted reply, make it personal, and check order numbers, dates and "
+    "commitments before sending.",
+    "internal_communication": "Turn your bullet points into the message, note or procedure; the final wording "
+    "stays yours.",
+    "reporting": "Take the numbers from the system of record and let AI draft the narrative around them; check "
+    "every number it repeats against the source.",
+    "scheduling": "Let the tool propose the plan or the calendar; you confirm it.",
+    "coding": "Use the coding assistant for first drafts, explanations and tests; review and test every change "
+    "before it runs anywhere that matters.",
+    "review_approval": "Ask AI to summarise what is being approved and list what to check; the decision stays "
+    "with you.",
+    "creative_design": "Generate options to react to; check brand rules and usage rights before publishing.",
+    "physical_onsite": "Hands-on work: AI helps around it (checklists, instructions, write-ups), not with the task "
+    "itself.",
+    "other": "Try AI on the writing and look-up parts of the task, and time a few runs with and without it "
+    "before changing how it is done.",
+}
+ADVICE_NOT_RECOMMENDED = "Keep doing it as today: timed runs show no saving with AI on this task (or a slower one)."
+ADVICE_RESTRICTED = "Keep AI out of it: this work uses restricted data, which may go into no AI tool."
+ADVICE_NO_TOOL = "No approved tool may hold this data yet: keep doing it as today until one is approved."
+
+PRIORITY_RULE = (
+    "Gaps in the roles that own one of the {n} top workflows of the ROI ranking come first (the workflows that save "
+    "time, with an approved tool for their data, where the time AI saves is worth most); within each group, the "
+    "gaps affecting the most people most (respondents in the role × mean weighted gap) come first."
+)
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    role_skill: pd.DataFrame  # one row per role × skill with a target: mean level, gaps, share below target
+    departments: pd.DataFrame  # department, respondents, readiness (0–1), mean_weighted_gap, headcount, response_rate
+    priorities: pd.DataFrame  # role × skill gaps in priority order (`priority` 1 = first)
+    cohorts: pd.DataFrame  # who trains together on what: size, groups, levels, hours
+    reality_check: pd.DataFrame  # counts by role: proficient with no AI use, frequent users rating low
+    leadership_gap: pd.DataFrame  # one row per leader role and team compared
+    coverage: pd.DataFrame  # department, headcount, respondents, response_rate
+    role_workflows: pd.DataFrame  # the workflows each survey role owns, ranked, with tools and advice
+    ai_tools: pd.DataFrame  # AI tools: approved?, and which data classes each may hold
+    playbooks: pd.DataFrame  # one row per survey role: what its playbook page shows
+    skills: tuple[str, ...]
+    respondents: int
+    readiness: float  # company-wide weighted share of person-skills at target
+    hours_per_level: float
+    total_training_hours: float
+    top_workflows: int
+    priority_rule: str
+    ranking_source: str  # "ROI ranking", "workflow inventory (…)" or "none"
+    as_of: pd.Timestamp | None
+    active_window_days: int
+    frequent_days: int
+    usage_join_rate: float | None  # share of respondents found in usage (None without usage)
+    leader_gap_threshold: float
+    roles_without_targets: tuple[str, ...]  # survey roles with no target at all (no own rows, no "*")
+    roles_on_default_targets: tuple[str, ...]  # survey roles that use the "*" rows for every skill
+    unanswered_target_roles: tuple[str, ...]  # roles with targets that nobody in the survey holds
+    skills_without_targets: tuple[str, ...]
+    client: str
+
+
+# ---------------------------------------------------------------- targets and gaps
+
+
+def _key(values: pd.Series) -> pd.Series:
+    return values.astype(str).str.strip().str.casefold()
+
+
+def parse_overrides(text: str) -> dict[str, int]:
+    """`"output_verification=3; Sales representative:prompting=2"` → a `target_overrides` mapping.
+    Entries are separated by `;` or `,`; empty text gives no overrides."""
+    out: dict[str, int] = {}
+    for part in re.split(r"[;,]", text or ""):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip().isdigit() or int(value) > 4:
+            raise ValueError(f'target override "{part.strip()}" must look like skill=level or role:skill=level (0–4)')
+        out[key.strip()] = int(value)
+    return out
+
+
+def resolve_targets(
+    survey: pd.DataFrame, targets: pd.DataFrame, target_overrides: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """One row per (role, skill) in the survey: `target_level`, `weight` and `target_source`
+    ("role", "*", "override", or "none" with NaN target). Overrides are keyed by skill (every
+    role) or "role:skill"; a role:skill key wins over a skill key."""
+    pairs = survey[[S.role, S.skill]].drop_duplicates().reset_index(drop=True)
+    pairs["_role"], pairs["_skill"] = _key(pairs[S.role]), _key(pairs[S.skill])
+    t = targets.assign(_role=_key(targets[T.role]), _skill=_key(targets[T.skill]))
+    t[T.weight] = t[T.weight].astype(float).fillna(1.0) if T.weight in t else 1.0
+    cols = ["_skill", T.target_level, T.weight]
+    own = t.loc[t["_role"] != "*", ["_role", *cols]]
+    star = t.loc[t["_role"] == "*", cols].rename(columns={T.target_level: "_star_level", T.weight: "_star_weight"})
+    out = pairs.merge(own, on=["_role", "_skill"], how="left").merge(star, on="_skill", how="left")
+    has_own = out[T.target_level].notna()
+    out["target_source"] = np.where(has_own, "role", np.where(out["_star_level"].notna(), "*", "none"))
+    out[T.target_level] = out[T.target_level].where(has_own, out["_star_level"]).astype(float)
+    out[T.weight] = out[T.weight].where(has_own, out["_star_weight"]).astype(float)
+    for key, level in (target_overrides or {}).items():
+        role, _, skill = key.rpartition(":")
+        hit = out["_skill"] == skill.strip().casefold()
+        if role:
+            hit &= out["_role"] == role.strip().casefold()
+        out.loc[hit, T.target_level] = float(level)
+        out.loc[hit & out[T.weight].isna(), T.weight] = 1.0
+        out.loc[hit, "target_source"] = "override"
+    return out.drop(columns=["_star_level", "_star_weight"])
+
+
+def person_gaps(
+    survey: pd.DataFrame, targets: pd.DataFrame, target_overrides: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """The survey (one row per person and skill) with `target_level`, `weight`, `has_target`,
+    `gap` = max(target − level, 0), `weighted_gap` = gap × weight and `at_target` (level ≥ target;
+    False where there is no target)."""
+    resolved = resolve_targets(survey, targets, target_overrides)
+    df = survey.merge(resolved.drop(columns=["_role", "_skill"]), on=[S.role, S.skill], how="left")
+    df["has_target"] = df[T.target_level].notna()
+    df["gap"] = (df[T.target_level] - df[S.level]).clip(lower=0)
+    df["weighted_gap"] = df["gap"] * df[T.weight]
+    df["at_target"] = df["has_target"] & (df[S.level] >= df[T.target_level])
+    return df
+
+
+def _readiness(df: pd.DataFrame) -> float:
+    """Weighted share of person-skills at target (NaN when nothing has a target)."""
+    w = df.loc[df["has_target"], T.weight]
+    return float((w * df.loc[df["has_target"], "at_target"]).sum() / w.sum()) if w.sum() else math.nan
+
+
+def _role_skill(gaps: pd.DataFrame, skills: tuple[str, ...]) -> pd.DataFrame:
+    g = gaps[gaps["has_target"]].assign(below=lambda d: ~d["at_target"])
+    out = (
+        g.groupby([S.role, S.skill], sort=False)
+        .agg(
+            respondents=(S.respondent_id, "nunique"),
+            below_target=("below", "sum"),
+            mean_level=(S.level, "mean"),
+            target_level=(T.target_level, "first"),
+            weight=(T.weight, "first"),
+            target_source=("target_source", "first"),
+            mean_gap=("gap", "mean"),
+            mean_weighted_gap=("weighted_gap", "mean"),
+            department=(S.department, lambda s: "; ".join(sorted(s.unique()))),
+        )
+        .reset_index()
+    )
+    out["below_target"] = out["below_target"].astype(int)
+    out["share_below_target"] = out["below_target"] / out["respondents"]
+    order = {s: i for i, s in enumerate(skills)}
+    return out.sort_values([S.role, S.skill], key=lambda c: c.map(order) if c.name == S.skill else c).reset_index(
+        drop=True
+    )
+
+
+def _departments(gaps: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
+    rows = []
+    for dept, d in gaps.groupby(S.department, sort=True):
+        t = d[d["has_target"]]
+        rows.append(
+            {
+                "department": dept,
+                "respondents": int(d[S.respondent_id].nunique()),
+                "readiness": _readiness(d),
+                "mean_gap": float(t["gap"].mean()) if len(t) else math.nan,
+                "mean_weighted_gap": float(t["weighted_gap"].mean()) if len(t) else math.nan,
+                "people_fully_at_target": int(t.groupby(S.respondent_id)["at_target"].all().sum() if len(t) else 0),
+            }
+        )
+    out = pd.DataFrame(rows, columns=["department", "respondents", "readiness", "mean_gap", "mean_weighted_gap",
+                                      "people_fully_at_target"])  # fmt: skip
+    headcount = {k.strip().casefold(): v for k, v in settings.headcount_by_department.items()}
+    out["headcount"] = out["department"].map(lambda d: headcount.get(str(d).strip().casefold())).astype("Int64")
+    out["response_rate"] = (out["respondents"] / out["headcount"].astype(float)).astype(float)
+    return out.sort_values("readiness", kind="stable").reset_index(drop=True)
+
+
+def _coverage(gaps: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
+    """Response rate per department: every survey department plus every department with a headcount."""
+    answered = gaps.groupby(S.department)[S.respondent_id].nunique()
+    by_key = {str(d).strip().casefold(): (d, int(n)) for d, n in answered.items()}
+    rows = []
+    for dept, count in settings.headcount_by_department.items():
+        name, n = by_key.pop(dept.strip().casefold(), (dept, 0))
+        rows.append({"department": name, "headcount": count, "respondents": n})
+    rows += [{"department": d, "headcount": pd.NA, "respondents": n} for d, n in by_key.values()]
+    out = pd.DataFrame(rows, columns=["department", "headcount", "respondents"])
+    out["headcount"] = out["headcount"].astype("Int64")
+    out["response_rate"] = (out["respondents"] / out["headcount"].astype(float)).astype(float)
+    return out.sort_values(["response_rate", "department"], na_position="last").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- workflows, ranking, tools
+
+
+def ranking_from_inventory(inventory: pd.DataFrame) -> pd.DataFrame:
+    """A stand-in ROI ranking from the workflow mapping's inventory (`workflow_mapping.analyze(...)
+    .inventory`): ranked by hours AI could give back; `annual_value` = those hours at the owner's
+    hourly cost (full adoption); `recommended` where the suitability score > 0."""
+    inv = inventory.sort_values("potential_hours", ascending=False, kind="stable").reset_index(drop=True)
+    out = inv[[W.workflow_id, W.workflow, W.department, W.owner_role, W.task_type, W.data_sensitivity]].copy()
+    out["source"] = inv["saving_source"]
+    out["saving"] = inv["expected_saving"]
+    out["annual_value"] = inv["potential_value"]
+    out["approved_tool_for_data"] = inv["approved_tool_for_data"]
+    out["recommended"] = inv["suitability_score"] > 0
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out
+
+
+def _ranking_frame(ranking: pd.DataFrame | None, workflows: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+    """The ranking to use (sorted by rank) and where it came from; from `workflows` by annual hours
+    when no ranking is given."""
+    if ranking is not None and len(ranking):
+        r = ranking.copy()
+        if "rank" not in r:
+            r["rank"] = np.arange(1, len(r) + 1)
+        return r.sort_values("rank", kind="stable").reset_index(drop=True), "ROI ranking"
+    if workflows is not None and len(workflows):
+        r = workflows.assign(_hours=workflows[W.runs_per_month] * workflows[W.minutes_per_run])
+        r = r.sort_values("_hours", ascending=False, kind="stable").drop(columns="_hours").reset_index(drop=True)
+        r["rank"] = np.arange(1, len(r) + 1)
+        return r, "workflow inventory (hours per month; no saving estimate)"
+    return pd.DataFrame(columns=[W.workflow_id, W.workflow, W.owner_role, "rank"]), "none"
+
+
+def _top_ids(ranking: pd.DataFrame, n: int) -> list[str]:
+    """The `n` workflows of the ranking where AI is worth most to the people doing them: those that
+    save time (`saving` > 0) with an approved tool for their data, by the value of the time saved
+    before seat and enablement costs (`annual_value`; rank order without it). A seat serves all of
+    a person's workflows, so per-workflow net value would under-rate roles with many workflows."""
+    pool = ranking
+    if "saving" in pool:
+        pool = pool[pool["saving"].astype(float) > 0]
+    if "approved_tool_for_data" in pool:
+        pool = pool[pool["approved_tool_for_data"].fillna(False).astype(bool)]
+    if W.data_sensitivity in pool:
+        pool = pool[pool[W.data_sensitivity] != "restricted"]
+    if W.task_type in pool:  # no language-model exposure (Eloundou et al. 2024): a measured "saving" is noise
+        pool = pool[pool[W.task_type] != "physical_onsite"]
+    if "annual_value" in pool:
+        pool = pool.sort_values("annual_value", ascending=False, kind="stable")
+    return list(pool.head(n)[W.workflow_id])
+
+
+def is_ai_tool(tools: pd.DataFrame | None, names: pd.Series) -> pd.Series:
+    """Boolean per tool name: an inventory tool in an AI category, or a tool not in the inventory."""
+    if tools is None:
+        return pd.Series(True, index=names.index)
+    category = dict(
+        zip(_key(tools[Tools.tool]), tools[Tools.category].astype(str).str.strip().str.lower(), strict=True)
+    )
+    keys = _key(names)
+    return keys.map(lambda k: k not in category or category[k] in AI_CATEGORIES).astype(bool)
+
+
+def _ai_tools(tools: pd.DataFrame | None, usage: pd.DataFrame | None) -> pd.DataFrame:
+    """AI tools: inventory tools in AI categories with the data classes each may hold, plus tools
+    seen in usage that the inventory does not list (never approved)."""
+    cols = ["tool", "category", "plan", "approved", "in_inventory", *DATA_CLASSES]
+    parts = []
+    if tools is not None and len(tools):
+        ai = tools[is_ai_tool(tools, tools[Tools.tool])].reset_index(drop=True)
+        matrix = data_class_matrix(ai)
+        inv = ai[[Tools.tool, Tools.category, Tools.plan, Tools.approved]].assign(in_inventory=True)
+        parts.append(pd.concat([inv, matrix[list(DATA_CLASSES)]], axis=1))
+    if usage is not None and len(usage):
+        known = set(_key(tools[Tools.tool])) if tools is not None else set()
+        seen = usage[Usage.tool].drop_duplicates()
+        unlisted = sorted(seen[~_key(seen).isin(known)])
+        if unlisted:
+            extra = pd.DataFrame({"tool": unlisted, "category": "unlisted", "plan": "unknown", "approved": False,
+                                  "in_inventory": False, "public": True, "internal": False, "confidential": False,
+                                  "restricted": False})  # fmt: skip
+            parts.append(extra)
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)[cols]
+    out["approved"] = out["approved"].astype(bool)
+    return out.sort_values(["approved", "tool"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _role_workflows(
+    ranking: pd.DataFrame,
+    workflows: pd.DataFrame | None,
+    tools: pd.DataFrame | None,
+    roles: list[str],
+    top_ids: list[str],
+) -> pd.DataFrame:
+    cols = ["role", W.workflow_id, W.workflow, W.department, W.task_type, W.data_sensitivity, "rank", "top",
+            "start_here", "saving", "source", "annual_value", W.minutes_per_run, "covering_tools", "advice"]  # fmt: skip
+    role_of = {r.strip().casefold(): r for r in roles}
+    r = ranking[_key(ranking[W.owner_role]).isin(role_of)].copy() if len(ranking) else ranking.copy()
+    if r.empty:
+        return pd.DataFrame(columns=cols)
+    r["role"] = _key(r[W.owner_role]).map(role_of)
+    if workflows is not None:
+        extra = [c for c in (W.minutes_per_run, W.task_type, W.data_sensitivity, W.department) if c not in r]
+        if W.minutes_per_run in r:
+            r = r.drop(columns=W.minutes_per_run)
+            extra = [W.minutes_per_run, *extra]
+        r = r.merge(workflows[[W.workflow_id, *extra]], on=W.workflow_id, how="left")
+    for col, default in (("saving", math.nan), ("source", ""), ("recommended", False), ("annual_value", math.nan),
+                         (W.minutes_per_run, math.nan), (W.department, "")):  # fmt: skip
+        if col not in r:
+            r[col] = default
+    r["start_here"] = r["recommended"].fillna(False).astype(bool)
+    if W.task_type in r and W.data_sensitivity in r:
+        r["covering_tools"] = workflow_coverage(r[[W.task_type, W.data_sensitivity]], tools)[
+            "covering_tools"
+        ].to_numpy()
+    else:
+        r["covering_tools"] = ""
+        r[W.task_type], r[W.data_sensitivity] = "other", "internal"
+    if tools is None:
+        r["covering_tools"] = ""
+    r["top"] = r[W.workflow_id].isin(top_ids)
+    advice = r[W.task_type].map(TASK_ADVICE).fillna(TASK_ADVICE["other"])
+    saves = ~(r["saving"].astype(float) <= 0)  # NaN (no estimate) counts as "may save"
+    advice = advice.where(saves, ADVICE_NOT_RECOMMENDED)
+    no_tool = (r["covering_tools"] == "") & (r[W.task_type] != "physical_onsite") & (tools is not None)
+    advice = advice.where(~(no_tool & saves), ADVICE_NO_TOOL)
+    r["advice"] = advice.where(r[W.data_sensitivity] != "restricted", ADVICE_RESTRICTED)
+    r["_usable"] = _usable(r)
+    order = ["role", "_usable", "annual_value", "rank"]
+    r = r.sort_values(order, ascending=[True, False, False, True], na_position="last", kind="stable")
+    return r.reset_index(drop=True)[cols]
+
+
+# ---------------------------------------------------------------- priorities and cohorts
+
+
+def _priorities(role_skill: pd.DataFrame, role_workflows: pd.DataFrame) -> pd.DataFrame:
+    p = role_skill[role_skill["mean_weighted_gap"] > 0].copy()
+    top = role_workflows.loc[role_workflows["top"].astype(bool)]
+    best = top.groupby("role").agg(best_workflow_rank=("rank", "min"), top_workflows=(W.workflow, "; ".join))
+    p = p.merge(best, left_on=S.role, right_index=True, how="left")
+    p["owns_top_workflow"] = p["best_workflow_rank"].notna()
+    p["top_workflows"] = p["top_workflows"].fillna("")
+    p["score"] = p["respondents"] * p["mean_weighted_gap"]
+    p = p.sort_values(["owns_top_workflow", "score", S.role, S.skill], ascending=[False, False, True, True])
+    p.insert(0, "priority", np.arange(1, len(p) + 1))
+    return p.reset_index(drop=True)
+
+
+def _cohorts(
+    gaps: pd.DataFrame, priorities: pd.DataFrame, hours_per_level: float, min_size: int, max_group: int
+) -> pd.DataFrame:
+    cols = ["cohort", S.skill, "roles", "departments", "size", "groups", "from_level", "target_min", "target_max",
+            "levels_to_gain", "hours_per_person", "total_hours", "priority", "owns_top_workflow"]  # fmt: skip
+    below = gaps[gaps["has_target"] & (gaps["gap"] > 0)]
+    if below.empty:
+        return pd.DataFrame(columns=cols)
+    prio = priorities.set_index([S.role, S.skill])
+    sizes = below.groupby([S.role, S.skill])[S.respondent_id].transform("nunique")
+    below = below.assign(
+        cohort=np.where(
+            sizes >= min_size,
+            below[S.role] + " · " + below[S.skill].map(skill_label),
+            below[S.skill].map(skill_label) + " · mixed roles",
+        ),
+    )
+    rows = []
+    for (cohort, skill), d in below.groupby(["cohort", S.skill], sort=False):
+        pairs = list(d[[S.role, S.skill]].drop_duplicates().itertuples(index=False, name=None))
+        ranks = [prio.at[p, "priority"] for p in pairs if p in prio.index]
+        owns = any(bool(prio.at[p, "owns_top_workflow"]) for p in pairs if p in prio.index)
+        size = int(d[S.respondent_id].nunique())
+        gain = float(d["gap"].sum())
+        rows.append(
+            {
+                "cohort": cohort,
+                S.skill: skill,
+                "roles": "; ".join(sorted(d[S.role].unique())),
+                "departments": "; ".join(sorted(d[S.department].unique())),
+                "size": size,
+                "groups": math.ceil(size / max_group),
+                "from_level": float(d[S.level].mean()),
+                "target_min": float(d[T.target_level].min()),
+                "target_max": float(d[T.target_level].max()),
+                "levels_to_gain": gain,
+                "hours_per_person": gain * hours_per_level / size,
+                "total_hours": gain * hours_per_level,
+                "priority": min(ranks) if ranks else len(priorities) + 1,
+                "owns_top_workflow": owns,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols).sort_values(["priority", "cohort"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- reality check and leaders
+
+
+def _person_usage(
+    survey: pd.DataFrame, usage: pd.DataFrame, tools: pd.DataFrame | None, as_of: pd.Timestamp, days: int
+) -> pd.DataFrame:
+    """Per respondent: mean and max self-rated level, any usage row at all, distinct AI-tool days in
+    the active window (`as_of` and the `days` − 1 days before it). Joined on the person's id."""
+    per = survey.groupby(S.respondent_id).agg(
+        role=(S.role, "first"), department=(S.department, "first"), mean_level=(S.level, "mean"),
+        max_level=(S.level, "max"),
+    )  # fmt: skip
+    start = as_of - pd.Timedelta(days=days - 1)
+    window = usage[(usage[Usage.date] >= start) & (usage[Usage.date] <= as_of)]
+    window = window[is_ai_tool(tools, window[Usage.tool])]
+    ai_days = window.groupby(Usage.user_id)[Usage.date].nunique()
+    per["in_usage"] = per.index.isin(usage[Usage.user_id].unique())
+    per["ai_days"] = per.index.map(ai_days).fillna(0).astype(int)
+    return per
+
+
+def _reality_check(per: pd.DataFrame, frequent_days: int) -> pd.DataFrame:
+    per = per.assign(
+        active=per["ai_days"] > 0,
+        proficient_no_ai_use=(per["mean_level"] >= PROFICIENT_LEVEL) & (per["ai_days"] == 0),
+        frequent_low_self_rating=(per["max_level"] <= LOW_LEVEL) & (per["ai_days"] >= frequent_days),
+    )
+    out = per.groupby("role").agg(
+        respondents=("department", "size"),
+        found_in_usage=("in_usage", "sum"),
+        active_ai_users=("active", "sum"),
+        proficient_no_ai_use=("proficient_no_ai_use", "sum"),
+        frequent_low_self_rating=("frequent_low_self_rating", "sum"),
+    )
+    out = out.astype(int).reset_index()
+    return out.sort_values(["proficient_no_ai_use", "frequent_low_self_rating", "role"],
+                           ascending=[False, False, True]).reset_index(drop=True)  # fmt: skip
+
+
+def _pool_small_roles(reality: pd.DataFrame) -> pd.DataFrame:
+    """Roles with fewer than `MIN_CELL` respondents summed into one row, so no count points at a person."""
+    small = reality["respondents"] < MIN_CELL
+    if not small.any():
+        return reality
+    pooled = reality[small].drop(columns="role").sum().to_frame().T.astype(int).assign(role=SMALL_ROLES)
+    return pd.concat([reality[~small], pooled[reality.columns]], ignore_index=True)
+
+
+def detect_leaders(roles: list[str]) -> list[str]:
+    """Roles whose names hold a leadership title (see `LEADER_TITLES`, `NOT_LEADER_TITLES`)."""
+    return [r for r in roles if LEADER_TITLES.search(r) and not NOT_LEADER_TITLES.search(r)]
+
+
+def _leadership_gap(gaps: pd.DataFrame, leaders: list[str], threshold: float) -> pd.DataFrame:
+    cols = ["leader_role", "department", "team", "leaders", "team_size", "leader_mean_level", "team_mean_level",
+            "gap", "far_ahead"]  # fmt: skip
+    leader_keys = {r.strip().casefold() for r in leaders}
+    is_leader = _key(gaps[S.role]).isin(leader_keys)
+    team_all = gaps[~is_leader]
+    rows = []
+    for (role, dept), d in gaps[is_leader].groupby([S.role, S.department], sort=True):
+        company = bool(COMPANY_LEADER_TITLES.search(role))
+        team = team_all if company else team_all[_key(team_all[S.department]) == str(dept).strip().casefold()]
+        if team.empty:
+            continue
+        lead_mean, team_mean = float(d[S.level].mean()), float(team[S.level].mean())
+        rows.append(
+            {
+                "leader_role": role,
+                "department": dept,
+                "team": "whole company" if company else dept,
+                "leaders": int(d[S.respondent_id].nunique()),
+                "team_size": int(team[S.respondent_id].nunique()),
+                "leader_mean_level": lead_mean,
+                "team_mean_level": team_mean,
+                "gap": lead_mean - team_mean,
+                "far_ahead": lead_mean - team_mean >= threshold,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols).sort_values("gap", ascending=False).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- playbooks
+
+
+def role_slug(role: str) -> str:
+    """A file-safe name for a role: lower-case letters and digits joined by underscores."""
+    return re.sub(r"[^a-z0-9]+", "_", role.casefold()).strip("_") or "role"
+
+
+def skill_label(skill: str) -> str:
+    return str(skill).replace("_", " ").strip().capitalize()
+
+
+def _level_name(level: float) -> str:
+    return LEVEL_NAMES.get(math.floor(level + 0.5), "") if not pd.isna(level) else ""
+
+
+def _never_in_ai(role_wf: pd.DataFrame, ai_tools: pd.DataFrame, have_tools: bool) -> list[str]:
+    items = [("Restricted data, in any AI tool: personal data of customers or colleagues, payment card and bank "
+             "details, payroll and health information.")]  # fmt: skip
+    restricted = role_wf.loc[role_wf[W.data_sensitivity] == "restricted", W.workflow]
+    if len(restricted):
+        items.append("The data of these tasks of yours: " + "; ".join(restricted) + ".")
+    approved = ai_tools.loc[ai_tools["approved"].astype(bool)]
+    if have_tools:
+        for cls in ("confidential", "internal"):
+            if not approved[cls].any():
+                items.append(f"{cls.capitalize()} company data: no approved AI tool may hold it yet.")
+    unapproved = ai_tools.loc[~ai_tools["approved"].astype(bool), "tool"].tolist()
+    if unapproved:
+        items.append("Company data of any kind into tools that are not approved: " + ", ".join(unapproved) + ".")
+    items.append("Passwords, access codes and keys, ever.")
+    return items
+
+
+def _usable(role_wf: pd.DataFrame) -> pd.Series:
+    """Workflows where the advice is to use AI (not restricted, no-saving, no-tool or hands-on work)."""
+    return role_wf["advice"].isin(TASK_ADVICE.values()) & (role_wf[W.task_type] != "physical_onsite")
+
+
+def _metrics(readiness: float, active: float, respondents: int, role_wf: pd.DataFrame, days: int) -> list[str]:
+    """The measures that will show progress for one role, as sentences."""
+    out = []
+    if not pd.isna(readiness):
+        out.append(f"Skills at target (weighted): {readiness:.0%} of your role today; the goal is 100%, checked by "
+                   "repeating the skills survey after training.")  # fmt: skip
+    if not pd.isna(active):
+        out.append(f"People in your role who used an AI tool in the last {days} days: {active:.0f} of {respondents} "
+                   "today; the goal is everyone, on the approved tools.")  # fmt: skip
+    usable = role_wf[_usable(role_wf)]
+    if len(usable):
+        w = usable.iloc[0]
+        today = f"about {w[W.minutes_per_run]:g} minutes a run today" if not pd.isna(w[W.minutes_per_run]) else ""
+        out.append(f"Time per run of {w[W.workflow]}" + (f" ({today})" if today else "")
+                   + ": time five runs with AI after training and compare.")  # fmt: skip
+    return out
+
+
+def _playbooks(
+    roles: list[str],
+    gaps: pd.DataFrame,
+    role_skill: pd.DataFrame,
+    role_workflows: pd.DataFrame,
+    cohorts: pd.DataFrame,
+    ai_tools: pd.DataFrame,
+    reality: pd.DataFrame,
+    have_tools: bool,
+    days: int,
+    hours_per_level: float,
+) -> pd.DataFrame:
+    approved_ai = ai_tools.loc[ai_tools["approved"].astype(bool), "tool"].tolist()
+    rows = []
+    for role in roles:
+        g = gaps[gaps[S.role] == role]
+        rs = role_skill[role_skill[S.role] == role]
+        wf = role_workflows[role_workflows["role"] == role]
+        covering = sorted({t for v in wf["covering_tools"] for t in str(v).split("; ") if t})
+        tools = [t for t in approved_ai if t in covering] or approved_ai
+        build = rs[rs["below_target"] > 0].sort_values("mean_weighted_gap", ascending=False)
+        skills = [f"{skill_label(s)} to level {t:.0f} ({_level_name(t)})" for s, t in
+                  zip(build[S.skill], build[T.target_level], strict=True)]  # fmt: skip
+        mine = cohorts.loc[cohorts["roles"].map(lambda rr, role=role: role in str(rr).split("; ")).astype(bool)]
+        seen = reality.loc[reality["role"] == role, "active_ai_users"]
+        active = float(seen.iloc[0]) if len(seen) else math.nan
+        respondents = int(g[S.respondent_id].nunique())
+        rows.append(
+            {
+                "role": role,
+                "page": f"playbook_{role_slug(role)}.html",
+                "department": "; ".join(sorted(g[S.department].unique())),
+                "respondents": respondents,
+                "readiness": _readiness(g),
+                "n_workflows": len(wf),
+                "workflows": "; ".join(wf[W.workflow].head(5)),
+                "skills_to_build": "; ".join(skills),
+                "n_approved_tools": len(tools),
+                "approved_tools": "; ".join(tools),
+                "never_in_ai": " ".join(_never_in_ai(wf, ai_tools, have_tools)),
+                "active_ai_users": active,
+                "metric": " ".join(_metrics(_readiness(g), active, respondents, wf, days)),
+                "cohorts": "; ".join(mine["cohort"]),
+                "training_hours_per_person": float(g["gap"].sum())
+                * hours_per_level
+                / max(g[S.respondent_id].nunique(), 1),
+            }
+        )
+    cols = ["role", "page", "department", "respondents", "readiness", "n_workflows", "workflows", "skills_to_build",
+            "n_approved_tools", "approved_tools", "never_in_ai", "active_ai_users", "metric", "cohorts",
+            "training_hours_per_person"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def analyze(
+    survey: pd.DataFrame,
+    targets: pd.DataFrame,
+    settings: EngagementSettings,
+    *,
+    workflows: pd.DataFrame | None = None,
+    usage: pd.DataFrame | None = None,
+    tools: pd.DataFrame | None = None,
+    ranking: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    hours_per_level: float = HOURS_PER_LEVEL,
+    departments: list[str] | None = None,
+    roles: list[str] | None = None,
+    target_overrides: Mapping[str, int] | None = None,
+    top_workflows: int = TOP_WORKFLOWS,
+    leader_roles: list[str] | None = None,
+    leader_gap_threshold: float = LEADER_GAP,
+    min_cohort_size: int = MIN_COHORT_SIZE,
+    max_group_size: int = MAX_GROUP_SIZE,
+) -> TrainingResult:
+    """The training-gap analysis (method in the module docstring). `departments` and `roles` keep
+    only those survey rows (view filters; names matched ignoring case); `ranking` is the ROI
+    ranking (workflow_id, workflow, owner_role, rank, recommended, saving, …); `as_of` ends the
+    active window (default: settings.as_of, else the last usage date). Leaders are compared on the
+    whole survey, before the filters."""
+    full = person_gaps(survey, targets, target_overrides)
+    gaps = full
+    if departments:
+        gaps = gaps[_key(gaps[S.department]).isin({d.strip().casefold() for d in departments})]
+    if roles:
+        gaps = gaps[_key(gaps[S.role]).isin({r.strip().casefold() for r in roles})]
+    gaps = gaps.reset_index(drop=True)
+    skills = tuple(dict.fromkeys(survey[S.skill]))
+    survey_roles = sorted(gaps[S.role].unique())
+
+    role_skill = _role_skill(gaps, skills)
+    rank_frame, ranking_source = _ranking_frame(ranking, workflows)
+    top_ids = _top_ids(rank_frame, top_workflows) if len(rank_frame) else []
+    role_wf = _role_workflows(rank_frame, workflows, tools, survey_roles, top_ids)
+    priorities = _priorities(role_skill, role_wf)
+    cohorts = _cohorts(gaps, priorities, hours_per_level, min_cohort_size, max_group_size)
+
+    days = settings.active_window_days
+    frequent_days = math.ceil(FREQUENT_SHARE * days)
+    if as_of is None:
+        as_of = settings.as_of or (usage[Usage.date].max() if usage is not None and len(usage) else None)
+    as_of = pd.Timestamp(as_of) if as_of is not None else None
+    if usage is not None and as_of is not None and len(gaps):
+        per = _person_usage(gaps, usage, tools, as_of, days)
+        reality = _reality_check(per, frequent_days)
+        join_rate = float(per["in_usage"].mean())
+    else:
+        reality = pd.DataFrame(columns=["role", "respondents", "found_in_usage", "active_ai_users",
+                                        "proficient_no_ai_use", "frequent_low_self_rating"])  # fmt: skip
+        join_rate = None
+
+    all_roles = sorted(full[S.role].unique())
+    leaders = leader_roles if leader_roles is not None else detect_leaders(all_roles)
+    leadership = _leadership_gap(full, leaders, leader_gap_threshold)
+
+    ai_tools = _ai_tools(tools, usage)
+    playbooks = _playbooks(
+        survey_roles, gaps, role_skill, role_wf, cohorts, ai_tools, reality, tools is not None, days, hours_per_level
+    )
+
+    sources = full.groupby(S.role)["target_source"].agg(set)
+    t_roles = set(_key(targets[T.role])) - {"*"}
+    answered = set(_key(full[S.role]))
+    return TrainingResult(
+        role_skill=role_skill,
+        departments=_departments(gaps, settings),
+        priorities=priorities,
+        cohorts=cohorts,
+        reality_check=_pool_small_roles(reality),
+        leadership_gap=leadership,
+        coverage=_coverage(gaps, settings),
+        role_workflows=role_wf,
+        ai_tools=ai_tools,
+        playbooks=playbooks,
+        skills=skills,
+        respondents=int(gaps[S.respondent_id].nunique()),
+        readiness=_readiness(gaps),
+        hours_per_level=float(hours_per_level),
+        total_training_hours=float(cohorts["total_hours"].sum()) if len(cohorts) else 0.0,
+        top_workflows=top_workflows,
+        priority_rule=PRIORITY_RULE.format(n=top_workflows),
+        ranking_source=ranking_source,
+        as_of=as_of,
+        active_window_days=days,
+        frequent_days=frequent_days,
+        usage_join_rate=join_rate,
+        leader_gap_threshold=float(leader_gap_threshold),
+        roles_without_targets=tuple(r for r, s in sources.items() if s == {"none"}),
+        roles_on_default_targets=tuple(r for r, s in sources.items() if s <= {"*", "none"} and "*" in s),
+        unanswered_target_roles=tuple(
+            sorted({r for r in targets[T.role] if r.strip().casefold() in t_roles - answered})
+        ),
+        skills_without_targets=tuple(sorted(full.loc[~full["has_target"], S.skill].unique())),
+        client=settings.client,
+    )
+
+
+def engagement_ranking(eng) -> pd.DataFrame | None:
+    """The ROI ranking for an engagement: `kit.phases.roi` when it is installed and time studies
+    exist, else a stand-in from the workflow mapping; None without a workflow inventory."""
+    if not eng.has("workflows"):
+        return None
+    try:
+        roi = importlib.import_module("kit.phases.roi")
+    except ModuleNotFoundError as exc:
+        if exc.name != "kit.phases.roi":
+            raise
+        roi = None
+    if roi is not None and eng.has("time_studies"):
+        return roi.analyze_engagement(eng).ranking
+    from kit.phases import workflow_mapping
+
+    return ranking_from_inventory(workflow_mapping.analyze_engagement(eng).inventory)
+
+
+def analyze_engagement(eng, **overrides) -> TrainingResult:
+    """`analyze` on a loaded Engagement; the ROI ranking is computed through `kit` (no other
+    notebook needs to have run). Keyword arguments override any of `analyze`'s."""
+    args = {
+        "workflows": eng.table("workflows") if eng.has("workflows") else None,
+        "usage": eng.table("usage") if eng.has("usage") else None,
+        "tools": eng.table("tools") if eng.has("tools") else None,
+        "as_of": eng.as_of,
+    }
+    if "ranking" not in overrides:
+        args["ranking"] = engagement_ranking(eng)
+    return analyze(eng.table("skills_survey"), eng.table("role_targets"), eng.settings, **(args | overrides))
+
+
+# ---------------------------------------------------------------- narrative (plain text)
+
+
+def _names(items: list[str], limit: int = 4) -> str:
+    items = list(items)
+    if len(items) <= limit:
+        return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+def _gap_phrase(row: pd.Series) -> str:
+    return (
+        f"{row[S.role]} on {skill_label(row[S.skill]).lower()} ({row['below_target']} of {row['respondents']} below "
+        f"target; mean level {row['mean_level']:.1f} against a target of {row[T.target_level]:.0f})"
+    )
+
+
+def summary_text(r: TrainingResult) -> str:
+    if r.respondents == 0:
+        return "Nobody in the current selection answered the skills survey."
+    d = r.departments.dropna(subset=["readiness"])
+    parts = [
+        (
+            f"{r.respondents} people answered the skills survey. Company-wide readiness is {r.readiness:.0%}: the "
+            "share of skills, weighted by how much each matters for the role, at or above the role's target level."
+        )
+    ]
+    if len(d) > 1:
+        low, high = d.iloc[0], d.iloc[-1]
+        parts.append(f"{low['department']} is the least ready department ({low['readiness']:.0%}), {high['department']} "
+                     f"the most ({high['readiness']:.0%}).")  # fmt: skip
+    if len(r.priorities):
+        parts.append(f"The first training priority is {_gap_phrase(r.priorities.iloc[0])}.")
+    if r.total_training_hours:
+        parts.append(f"Bringing everyone to target takes about {r.total_training_hours:,.0f} hours of training in "
+                     f"{len(r.cohorts)} cohorts, at {r.hours_per_level:g} hours per level gained.")  # fmt: skip
+    return " ".join(parts)
+
+
+def gaps_text(r: TrainingResult, top: int = 3) -> str:
+    rs = r.role_skill[r.role_skill["mean_weighted_gap"] > 0].sort_values("mean_weighted_gap", ascending=False)
+    if rs.empty:
+        return "Every role is at or above its target on every skill."
+    worst = "; ".join(_gap_phrase(row) for _, row in rs.head(top).iterrows())
+    at = r.role_skill[r.role_skill["below_target"] == 0]
+    return (
+        f"The largest gaps, weighted by how much the skill matters for the role: {worst}. "
+        f"{len(at)} of {len(r.role_skill)} role-skill pairs are already at target for everyone in the role."
+    )
+
+
+def readiness_text(r: TrainingResult) -> str:
+    d = r.departments.dropna(subset=["readiness"])
+    if d.empty:
+        return "No department has survey answers with targets."
+    parts = [f"{row['department']} {row['readiness']:.0%}" for _, row in d.iterrows()]
+    text = "Readiness by department, least ready first: " + ", ".join(parts) + "."
+    rates = r.coverage.dropna(subset=["response_rate"])
+    if len(rates):
+        low = rates[rates["response_rate"] < 0.7]
+        text += (
+            f" Response rates are known for {len(rates)} departments"
+            + (f"; below 70% in {_names(list(low['department']))}, so read those figures with care." if len(low)
+               else ", all at 70% or more.")
+        )  # fmt: skip
+    return text
+
+
+def priorities_text(r: TrainingResult, top: int = 3) -> str:
+    if r.priorities.empty:
+        return "There is no gap to train for."
+    tiers = r.priorities["owns_top_workflow"]
+    first = r.priorities.head(top)
+    text = "The rule: " + r.priority_rule[:1].lower() + r.priority_rule[1:] + " "
+    text += "First come " + "; ".join(_gap_phrase(row) for _, row in first.iterrows()) + "."
+    if tiers.any():
+        roles = sorted(r.priorities.loc[tiers, S.role].unique())
+        text += f" Roles that own a top workflow: {_names(roles, 8)}."
+    else:
+        text += " No survey role owns one of the top workflows, so the order is by people × weighted gap alone."
+    return text
+
+
+def cohorts_text(r: TrainingResult, top: int = 3) -> str:
+    c = r.cohorts
+    if c.empty:
+        return "Nobody is below target: no training cohort is needed."
+    head = c.head(top)
+    share = head["total_hours"].sum() / max(c["total_hours"].sum(), 1e-9)
+    names = "; ".join(
+        f"{row['cohort']} ({row['size']} people, about {row['hours_per_person']:.0f} h each)"
+        for _, row in head.iterrows()
+    )
+    pooled = int(c["cohort"].str.endswith("mixed roles").sum())
+    return (
+        f"{len(c)} cohorts, {int(c['size'].sum())} seats in all (a person can sit in several). Start with {names}: "
+        f"{share:.0%} of all training hours. "
+        + (f"{pooled} cohort(s) pool people from several roles where fewer than three in a role need the skill. "
+           if pooled else "")
+        + f"Hours assume {r.hours_per_level:g} hours per person per level gained; change it live with the slider."
+    )  # fmt: skip
+
+
+def reality_text(r: TrainingResult) -> str:
+    rc = r.reality_check
+    if r.usage_join_rate is None:
+        return "Without usage data (usage.csv) the self-ratings cannot be checked against actual use."
+    prof, freq = int(rc["proficient_no_ai_use"].sum()), int(rc["frequent_low_self_rating"].sum())
+
+    def by(col: str) -> str:
+        named = [(SMALL_ROLES.lower() if row["role"] == SMALL_ROLES else row["role"], row[col])
+                 for _, row in rc[rc[col] > 0].iterrows()]  # fmt: skip
+        return _names([f"{role}: {n}" for role, n in named])
+
+    text = (
+        f"Self-ratings checked against the usage log (AI tools, last {r.active_window_days} days to "
+        f"{r.as_of:%d %b %Y}), person by person on the survey's id; only counts are shown. "
+    )
+    text += (f"{prof} people rate themselves proficient but used no AI tool in that window ({by('proficient_no_ai_use')}); "
+             "their use may sit in personal accounts the log cannot see, or the rating is optimistic. " if prof
+             else "Nobody who rates themselves proficient is absent from the usage log. ")  # fmt: skip
+    text += (f"{freq} people used an AI tool on {r.frequent_days} or more days yet rate every skill 1 or lower "
+             f"({by('frequent_low_self_rating')}); they practise without training and are the first to teach how to "
+             "check output."
+             if freq else "No frequent user rates themselves low.")  # fmt: skip
+    if r.usage_join_rate < 0.8:
+        text += (f" Only {r.usage_join_rate:.0%} of respondents appear in the usage log at all: check that both "
+                 "tables use the same person ids before relying on this check.")  # fmt: skip
+    return text
+
+
+def leadership_text(r: TrainingResult) -> str:
+    lg = r.leadership_gap
+    if lg.empty:
+        return "No leader roles were found in the survey (roles named CEO, VP, head, director, manager, …)."
+    far = lg.loc[lg["far_ahead"].astype(bool)]
+    if far.empty:
+        return (f"No leader rates themselves {r.leader_gap_threshold:g} level or more ahead of their team; the largest "
+                f"difference is {lg.iloc[0]['gap']:.1f} levels ({lg.iloc[0]['leader_role']}).")  # fmt: skip
+    items = [
+        f"{row['leader_role']} {row['leader_mean_level']:.1f} against {row['team_mean_level']:.1f} for "
+        f"{'the whole company' if row['team'] == 'whole company' else row['team']}"
+        for _, row in far.iterrows()
+    ]
+    return (
+        f"In {len(far)} of {len(lg)} leader roles the leader rates themselves at least {r.leader_gap_threshold:g} level "
+        f'ahead of their team (mean level, 0–4): {"; ".join(items)}. This is the "CEO ahead of the company" '
+        "pattern: leaders plan for the tools they use themselves while their teams have not yet learned the basics. "
+        "Leaders should sponsor and join their team's first sessions rather than skip them."
+    )
+
+
+def coverage_text(r: TrainingResult) -> str:
+    parts = []
+    rates = r.coverage.dropna(subset=["response_rate"])
+    if len(rates):
+        total = rates["respondents"].sum() / rates["headcount"].astype(float).sum()
+        if (rates["response_rate"] >= 1).all():
+            parts.append("Everyone in the headcount of every department answered the survey.")
+        else:
+            parts.append(f"{total:.0%} of the headcount answered (lowest: {rates.iloc[0]['department']}, "
+                         f"{rates.iloc[0]['response_rate']:.0%}).")  # fmt: skip
+        unknown = r.coverage[r.coverage["headcount"].isna()]
+        if len(unknown):
+            parts.append(f"No headcount is set for {_names(list(unknown['department']))}.")
+    else:
+        parts.append("No headcount per department is set (engagement.yaml: headcount_by_department), so response "
+                     "rates are unknown.")  # fmt: skip
+    if r.roles_without_targets:
+        parts.append(f"Warning: {_names(list(r.roles_without_targets))} answered but have no target level (no row of "
+                     "their own and no \"*\" row): their gaps are not counted.")  # fmt: skip
+    if r.roles_on_default_targets:
+        parts.append(f"{_names(list(r.roles_on_default_targets), 6)} have no targets of their own and use the \"*\" "
+                     "defaults: confirm them with the client.")  # fmt: skip
+    if r.unanswered_target_roles:
+        parts.append(f"Targets exist for {_names(list(r.unanswered_target_roles))}, but nobody in that role answered.")
+    if r.skills_without_targets:
+        parts.append(f"Skills without any target: {_names(list(r.skills_without_targets))}.")
+    return " ".join(parts)
+
+
+def playbooks_text(r: TrainingResult) -> str:
+    p = r.playbooks
+    if p.empty:
+        return "No playbook: nobody in the selection answered the survey."
+    with_wf = int((p["n_workflows"] > 0).sum())
+    return (
+        f"One playbook per role, {len(p)} in all, each written for the people in that role: their own workflows and "
+        f"how to use AI on them ({with_wf} roles own workflows in the inventory), the skills to build and to what "
+        "level, which approved tool takes which data, what never goes into an AI tool, and the measure that will "
+        "show progress."
+    )
+
+
+def playbooks_note(paths: list) -> str:
+    """Where the playbooks went (an empty list or Nones: a live session with no run folder)."""
+    written = [p for p in paths if p is not None]
+    if not written:
+        return "Live session without a run folder: `kit run` writes one playbook page per role."
+    return (f"{len(written)} playbook pages are in this run's folder under pages/ and listed on the run's index page; "
+            "each opens on its own and can be sent to the people in that role.")  # fmt: skip
+
+
+# ---------------------------------------------------------------- charts
+
+
+def gap_heatmap(r: TrainingResult) -> alt.LayerChart:
+    """Role × skill: mean gap to target in levels (0 = everyone at target)."""
+    data = r.role_skill.assign(skill_name=r.role_skill[S.skill].map(skill_label))
+    order = data.groupby(S.role)["mean_weighted_gap"].sum().sort_values(ascending=False).index.tolist()
+    skills = [skill_label(s) for s in r.skills]
+    base = alt.Chart(data, title="Skill gaps by role: mean levels below target (0–4 scale)").encode(
+        x=alt.X("skill_name:N", title="Skill", sort=skills, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("role:N", title=None, sort=order),
+    )
+    tooltip = [
+        alt.Tooltip("role:N", title="Role"),
+        alt.Tooltip("skill_name:N", title="Skill"),
+        alt.Tooltip("respondents:Q", title="Respondents"),
+        alt.Tooltip("mean_level:Q", title="Mean level", format=".1f"),
+        alt.Tooltip("target_level:Q", title="Target level"),
+        alt.Tooltip("mean_gap:Q", title="Mean gap (levels)", format=".2f"),
+        alt.Tooltip("share_below_target:Q", title="Below target", format=".0%"),
+    ]
+    rect = base.mark_rect().encode(
+        color=alt.Color("mean_gap:Q", title="Mean gap (levels)", scale=alt.Scale(scheme="oranges", domainMin=0)),
+        tooltip=tooltip,
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("mean_gap:Q", format=".1f"),
+        color=alt.condition("datum.mean_gap > 1.5", alt.value("white"), alt.value("#1F2937")),
+    )
+    return (rect + text).properties(width=alt.Step(116), height=alt.Step(24))
+
+
+def readiness_chart(r: TrainingResult) -> alt.Chart:
+    data = r.departments.dropna(subset=["readiness"])
+    return (
+        alt.Chart(data, title="Readiness by department: weighted share of skills at target")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "readiness:Q",
+                title="Skills at target (weighted share)",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            y=alt.Y("department:N", sort="x", title=None),
+            tooltip=[
+                alt.Tooltip("department:N", title="Department"),
+                alt.Tooltip("readiness:Q", title="Readiness", format=".0%"),
+                alt.Tooltip("respondents:Q", title="Respondents"),
+                alt.Tooltip("mean_gap:Q", title="Mean gap (levels)", format=".2f"),
+            ],
+        )
+    )
+
+
+def cohorts_chart(r: TrainingResult, top: int = 15) -> alt.Chart:
+    data = r.cohorts.head(top).assign(
+        tier=lambda d: np.where(d["owns_top_workflow"], "Owns a top workflow", "Other roles")
+    )
+    return (
+        alt.Chart(data, title=f"Training cohorts in priority order: training hours (top {min(top, len(data))})")
+        .mark_bar()
+        .encode(
+            x=alt.X("total_hours:Q", title="Training hours (people × levels × hours per level)"),
+            y=alt.Y("cohort:N", sort=list(data["cohort"]), title=None, axis=alt.Axis(labelLimit=340)),
+            color=alt.Color(
+                "tier:N", title="Priority group", scale=alt.Scale(domain=["Owns a top workflow", "Other roles"])
+            ),
+            tooltip=[
+                alt.Tooltip("cohort:N", title="Cohort"),
+                alt.Tooltip("priority:Q", title="Priority"),
+                alt.Tooltip("size:Q", title="People"),
+                alt.Tooltip("groups:Q", title="Groups"),
+                alt.Tooltip("from_level:Q", title="Mean level now", format=".1f"),
+                alt.Tooltip("target_max:Q", title="Target level"),
+                alt.Tooltip("total_hours:Q", title="Training hours", format=",.0f"),
+            ],
+        )
+    )
+
+
+def leadership_chart(r: TrainingResult) -> alt.LayerChart:
+    lg = r.leadership_gap
+    long = pd.concat(
+        [
+            lg[["leader_role", "leader_mean_level"]]
+            .rename(columns={"leader_mean_level": "level"})
+            .assign(who="Leader"),
+            lg[["leader_role", "team_mean_level"]].rename(columns={"team_mean_level": "level"}).assign(who="Team"),
+        ],
+        ignore_index=True,
+    )
+    order = list(lg["leader_role"])
+    y = alt.Y("leader_role:N", sort=order, title=None)
+    rule = alt.Chart(lg).mark_rule(color="#9CA3AF").encode(y=y, x="team_mean_level:Q", x2="leader_mean_level:Q")
+    dots = (
+        alt.Chart(long)
+        .mark_circle(size=120, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("level:Q", title="Mean self-rated level (0 none – 4 advanced)", scale=alt.Scale(domain=[0, 4])),
+            color=alt.Color("who:N", title=None),
+            tooltip=[
+                alt.Tooltip("leader_role:N", title="Leader role"),
+                alt.Tooltip("who:N", title="Who"),
+                alt.Tooltip("level:Q", title="Mean level", format=".1f"),
+            ],
+        )
+    )
+    return (rule + dots).properties(title="Leaders and their teams: mean self-rated AI skill level")
+
+
+# ---------------------------------------------------------------- views for the deliverable
+
+
+def role_skill_view(r: TrainingResult, top: int = 15) -> pd.DataFrame:
+    cols = {
+        S.role: "Role",
+        S.skill: "Skill",
+        "respondents": "Respondents",
+        "mean_level": "Mean level",
+        T.target_level: "Target",
+        T.weight: "Weight",
+        "mean_gap": "Mean gap",
+        "share_below_target": "Below target",
+        "mean_weighted_gap": "Weighted gap",
+    }
+    rs = r.role_skill.sort_values("mean_weighted_gap", ascending=False).head(top)
+    return rs[list(cols)].assign(**{S.skill: rs[S.skill].map(skill_label)}).rename(columns=cols)
+
+
+def departments_view(r: TrainingResult) -> pd.DataFrame:
+    cols = {
+        "department": "Department",
+        "respondents": "Respondents",
+        "headcount": "Headcount",
+        "response_rate": "Response rate",
+        "readiness": "Readiness",
+        "mean_gap": "Mean gap (levels)",
+        "people_fully_at_target": "People at target on every skill",
+    }
+    return r.departments[list(cols)].rename(columns=cols)
+
+
+def priorities_view(r: TrainingResult, top: int = 15) -> pd.DataFrame:
+    cols = {
+        "priority": "Priority",
+        S.role: "Role",
+        S.skill: "Skill",
+        "respondents": "People in role",
+        "below_target": "Below target",
+        "mean_weighted_gap": "Weighted gap",
+        "score": "People × weighted gap",
+        "top_workflows": "Top workflows it owns",
+    }
+    p = r.priorities.head(top)
+    return p[list(cols)].assign(**{S.skill: p[S.skill].map(skill_label)}).rename(columns=cols)
+
+
+def cohorts_view(r: TrainingResult, top: int = 20) -> pd.DataFrame:
+    c = r.cohorts.head(top)
+    target = np.where(c["target_min"] == c["target_max"], c["target_max"].map("{:.0f}".format),
+                      c["target_min"].map("{:.0f}".format) + "–" + c["target_max"].map("{:.0f}".format))  # fmt: skip
+    return pd.DataFrame(
+        {
+            "Priority": c["priority"],
+            "Cohort": c["cohort"],
+            "Roles": c["roles"],
+            "People": c["size"],
+            "Groups": c["groups"],
+            "Mean level now": c["from_level"],
+            "Target level": target,
+            "Hours per person": c["hours_per_person"],
+            "Training hours": c["total_hours"],
+        }
+    )
+
+
+def reality_view(r: TrainingResult) -> pd.DataFrame:
+    cols = {
+        "role": "Role",
+        "respondents": "Respondents",
+        "found_in_usage": "Found in usage log",
+        "active_ai_users": "Used AI in window",
+        "proficient_no_ai_use": "Rate themselves proficient, no AI use",
+        "frequent_low_self_rating": "Frequent users rating themselves low",
+    }
+    rc = r.reality_check
+    return rc[list(cols)].rename(columns=cols)
+
+
+def leadership_view(r: TrainingResult) -> pd.DataFrame:
+    cols = {
+        "leader_role": "Leader role",
+        "team": "Compared with",
+        "team_size": "Team respondents",
+        "leader_mean_level": "Leader's mean level",
+        "team_mean_level": "Team's mean level",
+        "gap": "Difference (levels)",
+        "far_ahead": "Far ahead",
+    }
+    lg = r.leadership_gap
+    return lg[list(cols)].assign(far_ahead=lg["far_ahead"].map({True: "yes", False: "no"})).rename(columns=cols)
+
+
+def coverage_view(r: TrainingResult) -> pd.DataFrame:
+    cols = {"department": "Department", "headcount": "Headcount", "respondents": "Respondents",
+            "response_rate": "Response rate"}  # fmt: skip
+    return r.coverage[list(cols)].rename(columns=cols)
+
+
+def playbooks_view(r: TrainingResult) -> pd.DataFrame:
+    p = r.playbooks
+    return pd.DataFrame(
+        {
+            "Role": p["role"],
+            "People": p["respondents"],
+            "Readiness": p["readiness"],
+            "First workflow": p["workflows"].str.split("; ").str[0].fillna(""),
+            "Approved tools": p["n_approved_tools"],
+            "Training hours per person": p["training_hours_per_person"],
+            "Page (in pages/)": p["page"],
+        }
+    )
+
+
+# ---------------------------------------------------------------- playbook pages (trusted HTML from escaped pieces)
+
+
+@dataclass(frozen=True)
+class PlaybookPage:
+    name: str  # file name under pages/
+    title: str
+    body: str  # trusted HTML: every data string in it is escaped
+
+
+def _e(value) -> str:
+    return escape(str(value), quote=True)
+
+
+def _html_table(header: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str:
+    """A kit-styled table; cells are escaped here."""
+    num = ' class="kit-num"'
+
+    def cells(tag: str, values: list[str]) -> str:
+        return "".join(f"<{tag}{num if i in numeric else ''}>{_e(v)}</{tag}>" for i, v in enumerate(values))
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return f'<table class="kit-table"><thead><tr>{cells("th", header)}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _saving_phrase(row: pd.Series) -> str:
+    if pd.isna(row["saving"]):
+        return ""
+    where = {"measured": "timed at this company", "pooled": "similar tasks timed at this company",
+             "prior": "published studies", "published prior": "published studies"}.get(str(row["source"]), "")  # fmt: skip
+    return f"About {row['saving']:.0%} less time per run" + (f" ({where})" if where else "") + "."
+
+
+def playbook_html(r: TrainingResult, role: str) -> str:
+    """The body of one role's playbook page, written for the people in that role."""
+    pb = r.playbooks[r.playbooks["role"] == role].iloc[0]
+    wf = r.role_workflows[r.role_workflows["role"] == role]
+    rs = r.role_skill[r.role_skill[S.role] == role]
+    out = [
+        (
+            f'<div class="kit-say"><p>This page is for the {pb["respondents"]} '
+            f"{'person' if pb['respondents'] == 1 else 'people'} working as {_e(role)} ({_e(pb['department'])}). It says where "
+            "AI can help in your own work, what to learn and to what level, which tools you may use with which data, "
+            "what never goes into an AI tool, and how we will all see that it is working.</p></div>"
+        )
+    ]
+    out.append("<h2>Where AI helps in your work</h2>")
+    usable, other = wf[_usable(wf)], wf[~_usable(wf)]
+    if usable.empty:
+        out.append("<p>None of the workflows recorded for your role is a good fit for AI yet. The skills below still "
+                   "matter: you will meet AI output from colleagues and customers.</p>")  # fmt: skip
+    for _, w in usable.head(5).iterrows():
+        tools = [t for t in str(w["covering_tools"]).split("; ") if t]
+        facts = [_saving_phrase(w)]
+        if tools:
+            facts.append("Use: " + ", ".join(tools[:4]) + f" (approved for {w[W.data_sensitivity]} data).")
+        if w["start_here"]:
+            facts.append("The company starts its AI rollout with this workflow.")
+        out.append(f"<h3>{_e(w[W.workflow])}</h3><p>{_e(w['advice'])}</p>")
+        out.append(f'<p class="kit-table-note" style="margin:0 0 14px">{_e(" ".join(f for f in facts if f))}</p>')
+    if len(other):
+        items = "".join(
+            f"<li><strong>{_e(w[W.workflow])}</strong>: {_e(w['advice'])}</li>" for _, w in other.iterrows()
+        )
+        out.append(f"<h3>Keep these as they are for now</h3><ul>{items}</ul>")
+
+    out.append("<h2>Skills to build</h2>")
+    rows = []
+    for _, s in rs.iterrows():
+        meaning = SKILL_MEANING.get(str(s[S.skill]).strip().lower(), "")
+        rows.append([skill_label(s[S.skill]), meaning[:1].upper() + meaning[1:], f"{s['mean_level']:.1f} ({_level_name(s['mean_level'])})",
+                     f"{s[T.target_level]:.0f} ({_level_name(s[T.target_level])})",
+                     f"{1 - s['share_below_target']:.0%}"])  # fmt: skip
+    if rows:
+        out.append(_html_table(["Skill", "What it means", "Your role today (mean)", "Target", "At target now"], rows,
+                               numeric=frozenset({4})))  # fmt: skip
+    if pb["skills_to_build"]:
+        out.append(f"<p>To build: {_e(pb['skills_to_build'])}. Training is in small groups, on your own workflows, "
+                   f"about {pb['training_hours_per_person']:.0f} hours per person in all "
+                   f"({r.hours_per_level:g} hours per level).</p>")  # fmt: skip
+    else:
+        out.append("<p>Your role is at target on every skill: you can help colleagues in other roles.</p>")
+    out.append('<p class="kit-table-note" style="margin:0 0 14px">Levels: 0 none, 1 aware, 2 basic use, 3 proficient, '
+               "4 advanced (teaches others).</p>")  # fmt: skip
+
+    out.append("<h2>Which tool for which data</h2>")
+    tools = [t for t in str(pb["approved_tools"]).split("; ") if t]
+    table = r.ai_tools[r.ai_tools["tool"].isin(tools)]
+    if len(table):
+        rows = [[t["tool"], *("yes" if t[c] else "no" for c in DATA_CLASSES)] for _, t in table.iterrows()]
+        out.append(_html_table(["Approved tool", *(c.capitalize() for c in DATA_CLASSES)], rows))
+        out.append("<p>Public data may go into any tool. Internal data only into the approved tools marked above; "
+                   "confidential data only into tools under an enterprise agreement cleared for it.</p>")  # fmt: skip
+    else:
+        out.append("<p>No AI tool is approved yet: until one is, only public information may go into AI tools.</p>")
+
+    out.append("<h2>Never put into an AI tool</h2>")
+    never = _never_in_ai(wf, r.ai_tools, not r.ai_tools.empty)
+    out.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in never) + "</ul>")
+    out.append("<p>You remain responsible for anything you send or decide with AI's help: check it first.</p>")
+
+    out.append("<h2>How we will see progress</h2>")
+    metrics = _metrics(pb["readiness"], pb["active_ai_users"], pb["respondents"], wf, r.active_window_days)
+    out.append("<ul>" + "".join(f"<li>{_e(m)}</li>" for m in metrics) + "</ul>")
+    return "\n".join(out)
+
+
+def playbook_pages(r: TrainingResult) -> list[PlaybookPage]:
+    """One page per survey role (file name, title, body) for `kit.notebook.write_page`."""
+    return [PlaybookPage(row["page"], f"AI playbook: {row['role']}", playbook_html(r, row["role"]))
+            for _, row in r.playbooks.iterrows()]  # fmt: skip
+
+
+# ---------------------------------------------------------------- live controls
+
+
+def explorer(eng, **fixed):
+    """A view for the live controls: the priority cohorts for a department or role, with what-if
+    hours per level and target overrides (`parse_overrides` text). `fixed` goes to `analyze`
+    (pass `ranking` to reuse one already computed)."""
+    ranking = fixed.pop("ranking") if "ranking" in fixed else engagement_ranking(eng)
+
+    def view(
+        department: str = ALL_DEPARTMENTS, role: str = ALL_ROLES, hours_per_level: float = HOURS_PER_LEVEL,
+        target_overrides: str = "",
+    ) -> list:  # fmt: skip
+        r = analyze_engagement(
+            eng,
+            ranking=ranking,
+            departments=None if department == ALL_DEPARTMENTS else [department],
+            roles=None if role == ALL_ROLES else [role],
+            hours_per_level=hours_per_level,
+            target_overrides=parse_overrides(target_overrides),
+            **fixed,
+        )
+        if r.cohorts.empty:
+            return summary_text(r) if r.respondents == 0 else cohorts_text(r)
+        return cohorts_chart(r)
+
+    return view

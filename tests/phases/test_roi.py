@@ -1,0 +1,491 @@
+"""ROI ranking: the time AI saves (measured, pooled, prior), value and cost, the ranking, the
+start-here picks, edge cases, and the checks on the sample client."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from kit import notebook as nb
+from kit.evidence import TASK_PRIORS
+from kit.intake import load_engagement
+from kit.phases import roi
+from kit.settings import EngagementSettings
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "halden"
+T90 = stats.t.ppf(0.95, 4)  # two arms of three runs: 6 runs − 2 parameters = 4 residual df
+
+# Geometric mean 60 without AI and 30 with AI: saving exactly 50%. Each arm's residuals are
+# −log 1.2, 0, +log 1.2, so the HC3 standard error of β is exactly log 1.2 (see the first test).
+WITHOUT = (50.0, 60.0, 72.0)
+HALF = (25.0, 30.0, 36.0)
+
+
+def make_settings(**kw) -> EngagementSettings:
+    base = {"client": "Test", "slug": "test", "start_date": "2027-01-11", "hourly_cost": 50, "min_runs_per_arm": 3}
+    return EngagementSettings(**(base | kw))
+
+
+def wf(wid: str, task_type: str = "writing", runs: float = 40, minutes: float = 60, data: str = "internal",
+       people: int = 1, role: str = "Analyst", name: str | None = None) -> dict:  # fmt: skip
+    return {
+        "workflow_id": wid, "department": "Finance", "workflow": name or f"Workflow {wid}", "owner_role": role,
+        "task_type": task_type, "runs_per_month": float(runs), "minutes_per_run": float(minutes),
+        "data_sensitivity": data, "people_involved": people,
+    }  # fmt: skip
+
+
+def workflows(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(rows)).astype({"people_involved": "Int64"})
+
+
+def timed(wid: str, without=(), with_ai=()) -> list[dict]:
+    return [{"workflow_id": wid, "ai_assisted": False, "minutes": m} for m in without] + [
+        {"workflow_id": wid, "ai_assisted": True, "minutes": m} for m in with_ai
+    ]
+
+
+def studies(*groups: list[dict]) -> pd.DataFrame:
+    rows = [r for g in groups for r in g]
+    df = pd.DataFrame(rows, columns=["workflow_id", "ai_assisted", "minutes"])
+    df.insert(0, "observation_id", [f"O{i}" for i in range(len(df))])
+    df["complexity"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    return df
+
+
+def row(result: roi.RoiResult, wid: str) -> pd.Series:
+    return result.ranking.set_index("workflow_id").loc[wid]
+
+
+# ---------------------------------------------------------------- measured estimate
+
+
+@pytest.mark.parametrize("level", [0.8, 0.9, 0.95])
+def test_measured_saving_and_its_hc3_t_interval_match_the_hand_computation(level):
+    r = roi.analyze(workflows(wf("W1")), studies(timed("W1", WITHOUT, HALF)), make_settings(), confidence_level=level)
+    w = row(r, "W1")
+    t = stats.t.ppf(0.5 + level / 2, 4)
+
+    assert w["source"] == "measured"
+    assert (w["n_without_ai"], w["n_with_ai"]) == (3, 3)
+    assert w["saving"] == pytest.approx(0.5, abs=1e-12)
+    # HC3: Σ e²/(1−h)² per arm ÷ n² = (2·log²1.2 · 9/4) / 9 = log²1.2 / 2, two arms: log²1.2.
+    ai = r.regressions.query("model == 'W1' and term == 'ai'").iloc[0]
+    assert ai["std_err"] == pytest.approx(math.log(1.2), abs=1e-12)
+    assert w["saving_low"] == pytest.approx(1 - 0.5 * 1.2**t, abs=1e-12)
+    assert w["saving_high"] == pytest.approx(1 - 0.5 * 1.2 ** (-t), abs=1e-12)
+
+
+def test_a_wider_interval_level_widens_the_saving_range():
+    data = (workflows(wf("W1")), studies(timed("W1", WITHOUT, HALF)), make_settings())
+    narrow, wide = (roi.analyze(*data, confidence_level=lv) for lv in (0.8, 0.95))
+    assert row(wide, "W1")["saving_low"] < row(narrow, "W1")["saving_low"] < 0.5
+    assert row(wide, "W1")["saving_high"] > row(narrow, "W1")["saving_high"] > 0.5
+
+
+def test_complexity_enters_the_measured_model_when_every_run_has_a_varying_rating():
+    ts = studies(timed("W1", (40, 60, 80, 50), (20, 30, 40, 25)))
+    ts["complexity"] = pd.array([1, 3, 5, 2, 1, 3, 5, 2], dtype="Int64")
+    r = roi.analyze(workflows(wf("W1")), ts, make_settings())
+    model = r.regressions.query("model == 'W1'")
+
+    assert row(r, "W1")["complexity_used"]
+    assert set(model["term"]) == {"Intercept", "ai", "complexity"}
+    assert row(r, "W1")["saving"] == pytest.approx(0.5, abs=1e-9)  # same complexities in both arms
+
+
+# ---------------------------------------------------------------- value, cost, ROI, payback
+
+
+@pytest.mark.parametrize(
+    ("horizon", "adoption", "hours_saved", "value", "cost", "net"),
+    [
+        # 40 runs × 12 × 60 min = 480 h a year; × 50% × adoption; × USD 50; seats 30 × 1 × horizon + 2,000.
+        (12, 0.7, 168.0, 8400.0, 2360.0, 6040.0),
+        (24, 0.7, 168.0, 16800.0, 2720.0, 14080.0),
+        (12, 0.5, 120.0, 6000.0, 2360.0, 3640.0),
+    ],
+)
+def test_value_cost_net_value_and_roi_are_carried_over_the_horizon(horizon, adoption, hours_saved, value, cost, net):
+    r = roi.analyze(
+        workflows(wf("W1")), studies(timed("W1", WITHOUT, HALF)), make_settings(),
+        horizon_months=horizon, adoption_rate=adoption,
+    )  # fmt: skip
+    w = row(r, "W1")
+    assert w["annual_hours_saved"] == pytest.approx(hours_saved)
+    assert w["horizon_value"] == pytest.approx(value)
+    assert w["cost"] == pytest.approx(cost)
+    assert w["net_value"] == pytest.approx(net)
+    assert w["roi"] == pytest.approx(net / cost)
+    # Payback: enablement ÷ (monthly value − monthly seats).
+    assert w["payback_months"] == pytest.approx(2000 / (hours_saved * 50 / 12 - 30))
+
+
+def test_the_interval_is_carried_through_to_net_value_and_payback():
+    w = row(roi.analyze(workflows(wf("W1")), studies(timed("W1", WITHOUT, HALF)), make_settings()), "W1")
+    low_hours = 480 * (1 - 0.5 * 1.2**T90) * 0.7
+    assert w["annual_hours_saved_low"] == pytest.approx(low_hours)
+    assert w["net_value_low"] == pytest.approx(low_hours * 50 - 2360)
+    assert w["net_value_low"] < w["net_value"] < w["net_value_high"]
+    assert w["payback_months_high"] == pytest.approx(2000 / (low_hours * 50 / 12 - 30))  # slowest payback
+    assert w["payback_months_low"] < w["payback_months"] < w["payback_months_high"]
+
+
+@pytest.mark.parametrize(("override", "expected"), [(None, 80.0), (120.0, 120.0)])
+def test_value_is_at_the_owner_roles_hourly_cost_unless_overridden(override, expected):
+    settings = make_settings(hourly_cost_by_role={"analyst": 80})
+    r = roi.analyze(workflows(wf("W1")), studies(timed("W1", WITHOUT, HALF)), settings, hourly_cost=override)
+    assert row(r, "W1")["hourly_cost"] == expected
+    assert row(r, "W1")["annual_value"] == pytest.approx(168 * expected)
+
+
+def test_seats_count_the_people_involved():
+    r = roi.analyze(workflows(wf("W1", people=4)), studies(timed("W1", WITHOUT, HALF)), make_settings(seat_cost_per_month=25))
+    assert row(r, "W1")["seat_cost"] == 25 * 4 * 12
+    assert row(r, "W1")["cost"] == 25 * 4 * 12 + 2000
+
+
+def test_zero_runs_a_month_saves_nothing_costs_the_seats_and_never_pays_back():
+    r = roi.analyze(workflows(wf("W1", runs=0)), studies(timed("W1", WITHOUT, HALF)), make_settings())
+    w = row(r, "W1")
+    assert w["annual_hours_saved"] == 0 and w["net_value"] == -2360
+    assert math.isinf(w["payback_months"])
+    assert not w["recommended"]
+    assert "W1: runs_per_month is 0, so AI saves no time there and it is not recommended." in r.warnings
+
+
+# ---------------------------------------------------------------- pooled and prior estimates
+
+
+def test_a_workflow_with_too_few_runs_borrows_the_pooled_estimate_of_its_task_type():
+    wfs = workflows(wf("W1"), wf("W2"), wf("W3"))
+    ts = studies(timed("W1", WITHOUT, HALF), timed("W2", (80.0,), (40.0,)))
+    r = roi.analyze(wfs, ts, make_settings())
+
+    assert row(r, "W1")["source"] == "measured"
+    for wid in ("W2", "W3"):  # within each workflow AI halves the time, so the pooled effect is 50%
+        assert row(r, wid)["source"] == "pooled"
+        assert row(r, wid)["saving"] == pytest.approx(0.5, abs=1e-9)
+    assert r.n_measured == 1 and r.n_pooled == 2 and r.n_prior == 0
+    assert any(w.startswith("W2: fewer than 3 runs in an arm (1 without AI, 1 with AI); the pooled estimate for writing") for w in r.warnings)
+    assert any(w.startswith("W3: no time studies; the pooled estimate for writing") for w in r.warnings)
+    pooled = r.regressions.query("model == 'pooled'")
+    assert "C(task_type)[writing]:ai" in set(pooled["term"])
+
+
+@pytest.mark.parametrize("task_type", ["writing", "scheduling", "coding", "physical_onsite"])
+def test_a_task_type_with_no_client_data_gets_the_published_prior_with_a_range_that_admits_no_saving(task_type):
+    r = roi.analyze(workflows(wf("W1", task_type=task_type)), None, make_settings())
+    w, prior = row(r, "W1"), TASK_PRIORS[task_type]
+
+    assert w["source"] == "prior" and w["prior_only"]
+    assert (w["saving"], w["saving_low"], w["saving_high"]) == pytest.approx((prior.saving, prior.low, prior.high))
+    assert w["saving_low"] < 0  # zero and negative effects are admitted
+    assert "rests only on a published prior" in w["note"]
+    assert "No time studies were supplied: every estimate is a published prior." in r.warnings
+
+
+def test_client_data_outweigh_the_prior_for_the_whole_task_type():
+    slow_gain = tuple(m * 0.9 for m in WITHOUT)  # the client's writing saves 10%, the prior says 40%
+    r = roi.analyze(workflows(wf("W1"), wf("W2")), studies(timed("W1", WITHOUT, slow_gain)), make_settings())
+    assert row(r, "W1")["saving"] == pytest.approx(0.10, abs=1e-9)
+    assert row(r, "W2")["source"] == "pooled"
+    assert row(r, "W2")["saving"] == pytest.approx(0.10, abs=1e-9)
+
+
+# ---------------------------------------------------------------- slower with AI
+
+
+def test_a_workflow_where_ai_made_runs_slower_gets_a_negative_saving_and_is_not_recommended():
+    slower = tuple(m * 1.2 for m in WITHOUT)
+    wfs = workflows(wf("W1", task_type="analysis"), wf("W2", task_type="writing"))
+    r = roi.analyze(wfs, studies(timed("W1", WITHOUT, slower), timed("W2", WITHOUT, HALF)), make_settings())
+    w = row(r, "W1")
+
+    assert w["saving"] == pytest.approx(-0.2, abs=1e-9)
+    assert w["annual_hours_saved"] < 0 and w["net_value"] < -w["cost"]
+    assert not w["recommended"]
+    assert "AI made runs slower (20% more time)" in w["note"]
+    assert list(r.start_here["workflow_id"]) == ["W2"]
+
+
+# ---------------------------------------------------------------- edge cases: a message, never a crash
+
+
+@pytest.mark.parametrize(
+    ("runs", "status", "message"),
+    [
+        (timed("W1", (50, 60, 70, 80, 90, 55)), "one arm only",
+         "W1: runs in one arm only (6 without AI, 0 with AI); no writing task was timed in both arms, so the published prior for writing is used."),
+        (timed("W1", (), (30, 35, 40)), "one arm only", "W1: runs in one arm only (0 without AI, 3 with AI)"),
+        (timed("W1", (60,) * 5, (60,) * 5), "identical times", "W1: every timed run records the same time (60 min without AI and 60 min with AI)"),
+        (timed("W1", (60,) * 4, (45,) * 4), "identical times", "W1: every timed run records the same time (60 min without AI and 45 min with AI)"),
+        (timed("W1", (60,)), "single observation", "W1: a single timed run, too few to measure anything"),
+        ([], "no time studies", "W1: no time studies; no writing task was timed in both arms"),
+        (timed("W1", (50, 60), (30,)), "too few runs",
+         "W1: fewer than 3 runs in an arm (2 without AI, 1 with AI); writing tasks were timed too rarely to pool"),
+    ],
+)  # fmt: skip
+def test_thin_or_odd_time_studies_give_a_plain_message_and_fall_back_to_the_prior(runs, status, message):
+    r = roi.analyze(workflows(wf("W1"), wf("W2", task_type="analysis")), studies(runs), make_settings())
+    w = row(r, "W1")
+
+    assert w["status"] == status
+    assert w["source"] == "prior"
+    assert w["saving"] == pytest.approx(TASK_PRIORS["writing"].saving)
+    assert any(m.startswith(message) for m in r.warnings), r.warnings
+    assert np.isfinite(r.ranking[["saving", "saving_low", "saving_high", "net_value", "net_value_low"]].to_numpy()).all()
+
+
+def test_time_studies_of_unknown_workflows_are_ignored_with_a_message():
+    ts = studies(timed("W1", WITHOUT, HALF), timed("X9", (10,), (5,)))
+    r = roi.analyze(workflows(wf("W1")), ts, make_settings())
+    assert row(r, "W1")["source"] == "measured"
+    assert "time_studies: 2 run(s) name workflows not in the inventory (X9); they are ignored." in r.warnings
+
+
+def test_an_empty_inventory_gives_an_empty_ranking_and_says_so():
+    r = roi.analyze(workflows(wf("W1")).iloc[0:0], None, make_settings())
+    assert r.ranking.empty and r.start_here.empty
+    assert roi.summary_text(r) == "There are no workflows to rank."
+
+
+# ---------------------------------------------------------------- ranking and picks
+
+
+def _surer_vs_bigger():
+    # A: measured 50% on 80 runs a month. B: coding, never timed: prior 25% (−20% to 56%) on 200 runs.
+    wfs = workflows(wf("A", runs=80), wf("B", task_type="coding", runs=200))
+    return wfs, studies(timed("A", WITHOUT, HALF)), make_settings()
+
+
+@pytest.mark.parametrize(("ranking", "order"), [("conservative", ["A", "B"]), ("point", ["B", "A"])])
+def test_conservative_ranking_prefers_the_surer_workflow_and_point_ranking_the_bigger_one(ranking, order):
+    r = roi.analyze(*_surer_vs_bigger(), ranking=ranking)
+    assert list(r.ranking["workflow_id"]) == order
+    assert list(r.ranking["rank"]) == [1, 2]
+    # A: 960 h × 50% × 0.7 × 50 − 2,360; B: 2,400 h × 25% × 0.7 × 50 − 2,360.
+    assert row(r, "A")["net_value"] == pytest.approx(14440.0)
+    assert row(r, "B")["net_value"] == pytest.approx(18640.0)
+    assert row(r, "B")["net_value_low"] == pytest.approx(2400 * -0.2 * 0.7 * 50 - 2360)
+
+
+def test_a_pick_resting_only_on_a_prior_is_flagged():
+    r = roi.analyze(*_surer_vs_bigger(), ranking="point", top_n=1)
+    pick = r.start_here.iloc[0]
+    assert pick["workflow_id"] == "B" and pick["prior_only"]
+    assert pick["note"].endswith("check with a time study before committing")
+    assert "Workflow B rests only on published studies" in roi.summary_text(r)
+
+
+@pytest.mark.parametrize("top_n", [1, 2, 3])
+def test_top_n_sets_how_many_workflows_are_recommended(top_n):
+    wfs = workflows(*(wf(f"W{i}", runs=20 * i) for i in range(1, 5)))
+    r = roi.analyze(wfs, None, make_settings(), top_n=top_n)
+    assert len(r.start_here) == top_n
+    assert list(r.start_here["rank"]) == list(range(1, top_n + 1))
+    assert r.start_here_net_value == pytest.approx(r.start_here["net_value"].sum())
+
+
+TOOLS = pd.DataFrame({
+    "tool": ["ChatGPT Team"], "vendor": ["OpenAI"], "category": ["chat_assistant"], "plan": ["team"],
+    "seats": [10], "cost_per_seat_month": [30.0], "approved": [True], "max_data_class": ["internal"],
+})  # fmt: skip
+
+
+def test_start_here_skips_a_workflow_whose_data_class_has_no_approved_tool_and_says_so():
+    wfs = workflows(wf("C", runs=200, data="confidential", name="Board pack"), wf("I", runs=100), wf("P", runs=50, data="public"))
+    r = roi.analyze(wfs, None, make_settings(), tools=TOOLS, top_n=2, ranking="point")
+
+    assert list(r.ranking["workflow_id"]) == ["C", "I", "P"]
+    assert list(r.start_here["workflow_id"]) == ["I", "P"]
+    assert row(r, "C")["note"].startswith("skipped for its data: ")
+    assert "no approved tool may hold confidential data" in row(r, "C")["note"]
+    assert "Ranked 1 but skipped: **Board pack**" in roi.start_here_text(r)
+
+
+@pytest.mark.parametrize(("tools", "recommended"), [(None, {"I", "C"}), (TOOLS, {"I"})])
+def test_restricted_data_is_never_recommended_and_without_a_tool_inventory_confidential_is_assumed_covered(tools, recommended):
+    wfs = workflows(wf("R", runs=300, data="restricted"), wf("C", runs=200, data="confidential"), wf("I", runs=100))
+    r = roi.analyze(wfs, None, make_settings(), tools=tools)
+    assert set(r.start_here["workflow_id"]) == recommended
+    assert "restricted data may go into no AI tool" in row(r, "R")["note"]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"adoption_rate": 1.5}, "adoption_rate must be between 0 and 1"),
+        ({"horizon_months": 0}, "horizon_months must be a whole number from 1 to 60"),
+        ({"confidence_level": 1.0}, "confidence_level must be between 0.5 and 1"),
+        ({"ranking": "best"}, "ranking must be one of conservative, point"),
+        ({"top_n": 0}, "top_n must be at least 1"),
+        ({"hourly_cost": -5}, "hourly_cost must be a number > 0"),
+    ],
+)
+def test_a_bad_override_is_refused_with_a_plain_message(override, message):
+    with pytest.raises(ValueError, match=message):
+        roi.analyze(workflows(wf("W1")), None, make_settings(), **override)
+
+
+# ---------------------------------------------------------------- sensitivity, record, charts, live view
+
+
+def test_sensitivity_moves_one_factor_at_a_time_around_the_central_net_value():
+    r = roi.analyze(workflows(wf("W1")), studies(timed("W1", WITHOUT, HALF)), make_settings())
+    s = r.sensitivity.set_index("factor")
+    # Value 8,400 over 12 months, cost 2,360.
+    assert s.loc["hourly cost", ["net_value_at_low", "net_value_at_high"]].tolist() == pytest.approx([8400 * 0.75 - 2360, 8400 * 1.25 - 2360])
+    assert s.loc["adoption rate", ["low_setting", "high_setting"]].tolist() == ["35%", "100%"]
+    assert s.loc["adoption rate", ["net_value_at_low", "net_value_at_high"]].tolist() == pytest.approx([4200 - 2360, 12000 - 2360])
+    w = row(r, "W1")
+    assert s.loc["time saved", "net_value_at_low"] == pytest.approx(w["net_value_low"])
+    assert (s["net_value"] == w["net_value"]).all()
+
+
+def test_the_result_records_as_json_with_never_paid_back_as_null():
+    r = roi.analyze(workflows(wf("W1", runs=0), wf("W2")), studies(timed("W2", WITHOUT, HALF)), make_settings())
+    record = json.loads(json.dumps(nb.result_record("roi_ranking", r), allow_nan=False))
+    table = record["tables"]["ranking"]
+    cols = table["columns"]
+    rows = {d[cols.index("workflow_id")]: d for d in table["data"]}
+    assert rows["W1"][cols.index("payback_months")] is None
+    assert rows["W2"][cols.index("payback_months")] == pytest.approx(2000 / (168 * 50 / 12 - 30))
+    assert rows["W2"][cols.index("saving")] == pytest.approx(0.5)
+    assert record["scalars"]["ranking_basis"] == "conservative"
+    assert record["scalars"]["hourly_cost"] is None
+
+
+@pytest.mark.parametrize(
+    "chart_fn", [roi.net_value_chart, roi.saving_chart, roi.value_certainty_chart, roi.sensitivity_chart, roi.residuals_chart]
+)
+def test_every_chart_has_a_title_and_titled_axes(chart_fn):
+    r = roi.analyze(
+        workflows(wf("W1"), wf("W2"), wf("W3", task_type="coding")),
+        studies(timed("W1", WITHOUT, HALF), timed("W2", (80,), (40,))),
+        make_settings(),
+    )
+    spec = chart_fn(r).to_dict()
+    assert spec["title"]["text"]
+    titles = [enc["title"] for enc in _encodings(spec) if enc.get("type") == "quantitative" and "title" in enc]
+    assert titles and all(titles)  # every titled value axis says what it measures
+
+
+def _encodings(spec):
+    """Every x/y encoding in a (layered, faceted) spec."""
+    for key in ("layer", "spec"):
+        parts = spec.get(key) or []
+        for part in parts if isinstance(parts, list) else [parts]:
+            yield from _encodings(part)
+    for channel in ("x", "y"):
+        if channel in spec.get("encoding", {}):
+            yield spec["encoding"][channel]
+
+
+def test_the_ranked_chart_colours_by_estimate_source_and_marks_the_picks():
+    r = roi.analyze(*_surer_vs_bigger())
+    spec = roi.net_value_chart(r).to_dict()
+    colour = spec["layer"][0]["encoding"]["color"]
+    assert colour["field"] == "source" and colour["scale"]["domain"] == ["measured", "pooled", "prior"]
+    labels = {v["label"] for v in spec["datasets"].values() for v in v if "label" in v}
+    assert "★ 1. Workflow A" in labels
+
+
+def test_the_live_view_follows_the_interval_level_and_ranking():
+    from kit.intake import Engagement
+
+    wfs, ts, settings = _surer_vs_bigger()
+    eng = Engagement(folder=Path("."), settings=settings, tables={"workflows": wfs, "time_studies": ts})
+    view = roi.explorer(eng)
+    say, chart, _table = view(confidence_level=0.8)
+    assert "Start with Workflow A and Workflow B" in say.text
+    wide = view(confidence_level=0.95)[1].to_dict()
+    narrow = chart.to_dict()
+    assert _lows(wide)[1] < _lows(narrow)[1]
+    assert "Start with Workflow B and Workflow A" in view(ranking="point")[0].text
+
+
+def _lows(spec: dict) -> list[float]:
+    return sorted(v["net_value_low"] for d in spec["datasets"].values() for v in d if "net_value_low" in v)
+
+
+# ---------------------------------------------------------------- the sample client
+
+needs_sample = pytest.mark.skipif(not (SAMPLE / "planted.json").is_file(), reason="sample client not generated")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    eng = load_engagement(SAMPLE)
+    return eng, roi.analyze_engagement(eng), json.loads((SAMPLE / "planted.json").read_text(encoding="utf-8"))
+
+
+@needs_sample
+def test_measured_effects_and_standard_errors_equal_an_independent_statsmodels_fit(sample):
+    eng, r, _ = sample
+    ts = eng.table("time_studies")
+    measured = r.ranking[r.ranking["source"] == "measured"]
+    assert len(measured) >= 30 and measured["complexity_used"].all()
+    coefs = r.regressions.set_index(["model", "term"])
+    for wid in measured["workflow_id"]:
+        sub = ts[ts["workflow_id"] == wid]
+        data = pd.DataFrame({
+            "minutes": sub["minutes"].to_numpy(float),
+            "ai": sub["ai_assisted"].astype(int).to_numpy(),
+            "complexity": sub["complexity"].to_numpy(float),
+        })  # fmt: skip
+        fit = smf.ols("np.log(minutes) ~ ai + complexity", data=data).fit(cov_type="HC3")
+        for term in ("ai", "complexity"):
+            assert coefs.loc[(wid, term), "coef"] == pytest.approx(fit.params[term], abs=1e-6)
+            assert coefs.loc[(wid, term), "std_err"] == pytest.approx(fit.bse[term], abs=1e-6)
+        assert row(r, wid)["saving"] == pytest.approx(1 - math.exp(fit.params["ai"]), abs=1e-6)
+
+
+@needs_sample
+def test_runs_per_arm_are_reported_as_planted(sample):
+    _, r, truth = sample
+    for wid, arms in truth["runs_per_arm"].items():
+        assert (row(r, wid)["n_without_ai"], row(r, wid)["n_with_ai"]) == (arms["baseline"], arms["ai"]), wid
+    for wid in truth["no_time_studies"]:
+        assert row(r, wid)["status"] == "no time studies" and row(r, wid)["source"] != "measured"
+    for wid in truth["too_few_runs"]:
+        assert row(r, wid)["source"] == "pooled"
+
+
+@needs_sample
+def test_the_planted_true_saving_lies_inside_the_interval_for_at_least_85_percent_of_measured_workflows(sample):
+    _, r, truth = sample
+    m = r.ranking[r.ranking["source"] == "measured"].set_index("workflow_id")
+    true = pd.Series(truth["true_saving"]).reindex(m.index)
+    inside = (m["saving_low"] <= true) & (true <= m["saving_high"])
+    assert inside.mean() >= 0.85, m[~inside][["saving_low", "saving", "saving_high"]].assign(true=true)
+
+
+@needs_sample
+def test_the_planted_best_workflows_rank_in_the_top_five_and_are_the_picks(sample):
+    _, r, truth = sample
+    top5 = set(r.ranking.head(5)["workflow_id"])
+    assert set(truth["best_workflows"]) <= top5
+    assert set(r.start_here["workflow_id"]) == set(truth["best_workflows"])
+
+
+@needs_sample
+def test_the_planted_slower_workflows_get_negative_savings_and_are_not_recommended(sample):
+    _, r, truth = sample
+    for wid in truth["slower_with_ai"]:
+        w = row(r, wid)
+        assert w["saving"] < 0 and not w["recommended"], wid
+        assert "slower" in w["note"]
+
+
+@needs_sample
+def test_restricted_workflows_of_the_sample_are_never_recommended(sample):
+    _, r, truth = sample
+    assert not r.ranking.set_index("workflow_id").loc[truth["restricted_workflows"], "recommended"].any()
