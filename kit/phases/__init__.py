@@ -30,6 +30,9 @@ PHASES: tuple[Phase, ...] = (
     Phase("roi_ranking", "02_roi_ranking.ipynb", "ROI ranking", "Foundation", ("workflows", "time_studies")),
     Phase("training_gaps", "03_training_gaps.ipynb", "Training gaps and role playbooks", "Training",
           ("skills_survey", "role_targets")),  # fmt: skip
+    Phase("consolidation", "04_consolidation.ipynb", "Consolidation: tool spend, use and governance", "Consolidation",
+          ("tools", "usage")),  # fmt: skip
+    Phase("agent_candidates", "05_agent_candidates.ipynb", "Agent candidates", "Agents", ("recurring_work",)),
 )
 PHASE_BY_NAME = {p.name: p for p in PHASES}
 

@@ -15,8 +15,10 @@ Method (stated in the deliverable):
   * prior: otherwise the published prior for the task type (`kit.evidence.TASK_PRIORS`), whose
     deliberately wide range admits zero and negative effects. Client data always outweigh it.
 - Hours saved per year = runs per month × 12 × minutes per run ÷ 60 × saving × adoption rate;
-  value at the owner role's hourly cost, counted over the horizon. Cost = AI seats for the
-  people involved (seat cost per month × people × horizon months) + one-time enablement.
+  value at the owner role's hourly cost, counted over the horizon. Cost = AI seats (seat cost
+  per month × seats × horizon months) + one-time enablement. One seat serves all of a person's
+  workflows: a role needs as many seats as the largest group doing one of its workflows, shared
+  among the role's workflows in proportion to their hours.
   Net value = value − cost; ROI = net value ÷ cost; payback months = enablement ÷ (monthly value
   − monthly seat cost). Each carries the saving's interval through.
 - Workflows are ranked by the conservative net value (the lower end of its interval) or, when
@@ -394,10 +396,24 @@ def _payback(enablement: float, monthly_gain: pd.Series) -> pd.Series:
     return pd.Series(months, index=monthly_gain.index)
 
 
+def _shared_seats(role: pd.Series, people: pd.Series, hours: pd.Series) -> pd.Series:
+    """Seats attributed to each workflow. One seat serves all of a person's workflows, so a role
+    needs as many seats as the largest group doing any one of its workflows; those seats are
+    shared among the role's workflows in proportion to their hours (equally when all are zero)."""
+    key = role.str.strip().str.lower()
+    role_seats = people.groupby(key).transform("max")
+    role_hours = hours.groupby(key).transform("sum")
+    count = hours.groupby(key).transform("size")
+    share = np.where(role_hours > 0, hours / role_hours.where(role_hours > 0, 1), 1 / count)
+    return (role_seats * share).astype(float)
+
+
 def _value(inv: pd.DataFrame, settings: EngagementSettings, adoption: float, horizon: int) -> pd.DataFrame:
     people = inv[W.people_involved] if W.people_involved in inv.columns else pd.Series(1, index=inv.index)
     people = pd.to_numeric(people, errors="coerce").fillna(1).astype(float)
     inv["annual_hours"] = inv[W.runs_per_month] * MONTHS_PER_YEAR * inv[W.minutes_per_run] / 60
+    inv["seats"] = _shared_seats(inv[W.owner_role], people, inv["annual_hours"])
+    people = inv["seats"]
     inv["seat_cost"] = settings.seat_cost_per_month * people * horizon
     inv["enablement_cost"] = float(settings.enablement_cost_per_workflow)
     inv["cost"] = inv["seat_cost"] + inv["enablement_cost"]

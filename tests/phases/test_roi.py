@@ -262,7 +262,7 @@ def test_an_empty_inventory_gives_an_empty_ranking_and_says_so():
 
 def _surer_vs_bigger():
     # A: measured 50% on 80 runs a month. B: coding, never timed: prior 25% (−20% to 56%) on 200 runs.
-    wfs = workflows(wf("A", runs=80), wf("B", task_type="coding", runs=200))
+    wfs = workflows(wf("A", runs=80), wf("B", task_type="coding", runs=200, role="Developer"))
     return wfs, studies(timed("A", WITHOUT, HALF)), make_settings()
 
 
@@ -489,3 +489,12 @@ def test_the_planted_slower_workflows_get_negative_savings_and_are_not_recommend
 def test_restricted_workflows_of_the_sample_are_never_recommended(sample):
     _, r, truth = sample
     assert not r.ranking.set_index("workflow_id").loc[truth["restricted_workflows"], "recommended"].any()
+
+
+def test_one_seat_serves_all_of_a_roles_workflows_shared_by_hours():
+    # Same role, 4 and 2 people, 480 h and 240 h a year: the role needs 4 seats, split 2:1 by hours.
+    wfs = workflows(wf("W1", people=4), {**wf("W2", people=2), "runs_per_month": 20})
+    ts = studies(timed("W1", WITHOUT, HALF) + timed("W2", WITHOUT, HALF))
+    r = roi.analyze(wfs, ts, make_settings(seat_cost_per_month=30))
+    assert row(r, "W1")["seat_cost"] == pytest.approx(30 * 4 * 12 * 2 / 3)
+    assert row(r, "W2")["seat_cost"] == pytest.approx(30 * 4 * 12 * 1 / 3)

@@ -1,0 +1,1101 @@
+"""Phase 5 (Agents): which recurring work AI agents should run, and how safely.
+
+Method (stated in the deliverable):
+- Automation potential p (0–1), in the spirit of the UiPath Automation Hub "idea score" (the
+  plain mean of 1–5 answers on rule-basedness, input type and structure, …): a weighted mean of
+  three factors scaled to 0–1, structure = (input_structure − 1) ÷ 4, rules = (rule_based − 1) ÷ 4,
+  routine = 1 − exception_rate. Default weights 1 : 1 : 1 (the plain mean); settable.
+- Annual hours = runs per month × 12 × minutes per run ÷ 60. Annual value = annual hours × the
+  owner role's fully loaded hourly cost × p; value over the horizon = annual value × horizon ÷ 12.
+- Risk level from data class × error impact: low impact 0, medium 1, high 2; confidential data
+  one step stricter; restricted data is never given to an agent (level 3).
+- Predictability level from p: 0 when p ≥ 0.75 and at most 20% of runs need a human decision,
+  1 when p ≥ 0.5, 2 when p ≥ 0.25, else 3 (too little of the task is automatable). The published
+  open rubric (tones9/AI-Adoption-Assessment-Tool, provisional) automates only when predictability
+  is high and consequence low, and augments when judgement or consequence is high.
+- Oversight = the stricter of the two levels: 0 runs on its own, 1 a person approves each output,
+  2 a person drafts with the agent, 3 not recommended.
+- Feasibility = p × the share of the work an agent takes on at that oversight (1, ⅔, ⅓, 0;
+  settable). Agent hours = annual hours × feasibility; agent value = annual value × that share.
+  Candidates are ranked by agent value.
+- Long tasks: runs over `long_task_minutes` (60, `kit.evidence.AGENT_TASK_MINUTES`) are flagged
+  for splitting: the task length current models complete half the time was about an hour in
+  early 2025, and about 5× shorter at 80% reliability (METR 2025, arXiv 2503.14499).
+- Readiness gate: "ready now" when the oversight is not "not recommended", the department's
+  training readiness (`kit.phases.training`) is at least `readiness_threshold`, and an approved
+  tool covers the task's data class (`kit.governance.covered_classes`). Otherwise the gate names
+  the phase that must come first (Training, Consolidation, or both).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from kit import charts
+from kit import notebook as nb
+from kit.evidence import AGENT_TASK_MINUTES
+from kit.governance import covered_classes
+from kit.intake.schemas import (
+    DATA_CLASSES,
+    ERROR_IMPACTS,
+    RECURRING_CATEGORIES,
+    RecurringWork,
+)
+from kit.settings import EngagementSettings
+
+R = RecurringWork  # column names come from the schema model
+MONTHS_PER_YEAR = 12
+WORKING_DAYS_PER_MONTH = 21.7
+
+# --- the scoring rules ---------------------------------------------------------------------------
+
+#: Factors of the automation potential, each scaled to 0–1 (1 = best suited to an agent).
+FACTORS = ("input_structure", "rule_based", "exception_rate")
+DEFAULT_WEIGHTS: dict[str, float] = {"input_structure": 1.0, "rule_based": 1.0, "exception_rate": 1.0}
+
+AUTONOMOUS, APPROVE, DRAFT, NOT_RECOMMENDED = 0, 1, 2, 3
+OVERSIGHT_LABELS = (
+    "Runs on its own",
+    "A person approves each output",
+    "A person drafts with the agent",
+    "Not recommended",
+)
+OVERSIGHT_COLOURS = (charts.POSITIVE, charts.PRIMARY, "#E07B39", charts.NEGATIVE)
+RISK_LABELS = ("low", "medium", "high", "never to an agent")
+#: Share of the automatable work an agent takes on at each oversight level (ranks and hours).
+DEFAULT_OVERSIGHT_SHARE: tuple[float, float, float, float] = (1.0, 2 / 3, 1 / 3, 0.0)
+
+IMPACT_LEVEL = {"low": AUTONOMOUS, "medium": APPROVE, "high": DRAFT}
+SENSITIVITY_STEP = {"public": 0, "internal": 0, "confidential": 1}  # restricted: never
+
+AUTONOMY_POTENTIAL = 0.75  # p needed to run on its own
+APPROVAL_POTENTIAL = 0.50  # p needed for "approve each output"
+MIN_POTENTIAL = 0.25  # below: too little of the task is automatable
+AUTONOMY_MAX_EXCEPTIONS = 0.20  # at most this share of runs may need a human decision to run alone
+READINESS_THRESHOLD = 0.6
+ACCEPT_TARGET = 0.95  # pilot exit: share of outputs accepted without correction (assumption)
+
+GATE_READY = "Ready now"
+GATE_TRAINING = "Training first"
+GATE_CONSOLIDATION = "Consolidation first"
+GATE_BOTH = "Consolidation and training first"
+GATE_NOT = "Not recommended"
+GATES = (GATE_READY, GATE_TRAINING, GATE_CONSOLIDATION, GATE_BOTH, GATE_NOT)
+
+CATEGORY_LABELS = {
+    "report": "Reports",
+    "follow_up": "Follow-ups",
+    "research": "Research",
+    "internal_comms": "Internal comms",
+    "data_sync": "Data sync",
+    "other": "Other",
+}
+
+
+def risk_level(data_sensitivity: str, error_impact: str) -> int:
+    """The risk matrix: error impact low 0, medium 1, high 2; confidential data one step
+    stricter (capped at 3); restricted data 3 whatever the impact."""
+    if data_sensitivity not in SENSITIVITY_STEP:
+        return NOT_RECOMMENDED
+    return min(IMPACT_LEVEL[error_impact] + SENSITIVITY_STEP[data_sensitivity], NOT_RECOMMENDED)
+
+
+def risk_matrix() -> pd.DataFrame:
+    """Data class × error impact → the oversight an agent needs on risk alone (display table)."""
+    rows = [
+        {"Data class": c, **{f"{i} error impact": OVERSIGHT_LABELS[risk_level(c, i)] for i in ERROR_IMPACTS}}
+        for c in DATA_CLASSES
+    ]
+    return pd.DataFrame(rows)
+
+
+def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    w = dict(DEFAULT_WEIGHTS) if weights is None else {k: float(weights.get(k, 0.0)) for k in FACTORS}
+    unknown = set(weights or {}) - set(FACTORS)
+    if unknown:
+        raise ValueError(f"unknown weight(s) {sorted(unknown)}; the factors are {', '.join(FACTORS)}")
+    if any(v < 0 or not math.isfinite(v) for v in w.values()) or sum(w.values()) <= 0:
+        raise ValueError(f"weights must be finite, >= 0 and not all zero, got {w}")
+    return w
+
+
+def automation_potential(rows: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.Series:
+    """p in 0..1 per row: the weighted mean of (input_structure − 1) ÷ 4, (rule_based − 1) ÷ 4 and
+    1 − exception_rate."""
+    w = _weights(weights)
+    factors = {
+        "input_structure": (rows[R.input_structure].astype(float) - 1) / 4,
+        "rule_based": (rows[R.rule_based].astype(float) - 1) / 4,
+        "exception_rate": 1 - rows[R.exception_rate].astype(float),
+    }
+    return sum(w[k] * factors[k] for k in FACTORS) / sum(w.values())
+
+
+def predictability_level(
+    potential: float,
+    exception_rate: float,
+    *,
+    autonomy_potential: float = AUTONOMY_POTENTIAL,
+    approval_potential: float = APPROVAL_POTENTIAL,
+    min_potential: float = MIN_POTENTIAL,
+    autonomy_max_exceptions: float = AUTONOMY_MAX_EXCEPTIONS,
+) -> int:
+    """The oversight the task's predictability allows (see the module docstring)."""
+    if potential >= autonomy_potential and exception_rate <= autonomy_max_exceptions:
+        return AUTONOMOUS
+    if potential >= approval_potential:
+        return APPROVE
+    if potential >= min_potential:
+        return DRAFT
+    return NOT_RECOMMENDED
+
+
+# --- the result ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentsResult:
+    candidates: pd.DataFrame  # one row per task, ranked (rank 1 = best agent value)
+    by_category: pd.DataFrame  # one row per category: tasks, recommended, ready now, hours, value
+    by_oversight: pd.DataFrame  # one row per oversight level: tasks, agent hours, agent value
+    departments: pd.DataFrame  # department, readiness (NaN = unknown), passes, tasks, ready_now
+    specs: pd.DataFrame  # one row per top candidate: the agent specification's fields
+    n_tasks: int
+    n_recommended: int  # oversight other than "not recommended"
+    n_autonomous: int
+    n_ready_now: int
+    n_long_tasks: int
+    total_agent_hours: float  # hours a year agents could give back at the oversight each needs
+    total_agent_value: float  # per year, in `currency`
+    ready_now_agent_hours: float
+    ready_now_agent_value: float
+    weights: dict[str, float]
+    readiness_threshold: float
+    long_task_minutes: float
+    autonomy_potential: float
+    readiness_known: bool
+    readiness_note: str  # where readiness came from, or why it is unknown
+    coverage_known: bool
+    covered: tuple[str, ...]  # data classes an approved tool covers
+    currency: str
+    horizon_months: int
+
+
+CANDIDATE_COLUMNS = (
+    "rank", R.task_id, R.task, R.department, R.category, R.owner_role, R.data_sensitivity, R.error_impact,
+    R.runs_per_month, R.minutes_per_run, "potential", "annual_hours", "hourly_cost", "annual_value",
+    "value_over_horizon", "risk_level", "risk", "oversight_level", "oversight", "oversight_reason", "feasibility",
+    "agent_hours", "agent_value", "long_task", "readiness", "gate", "gate_reason", "ready_now", R.systems,
+)  # fmt: skip
+
+
+def analyze(
+    recurring_work: pd.DataFrame,
+    settings: EngagementSettings,
+    *,
+    readiness: pd.DataFrame | None = None,
+    covered: set[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    readiness_threshold: float = READINESS_THRESHOLD,
+    long_task_minutes: float = AGENT_TASK_MINUTES,
+    departments: list[str] | None = None,
+    autonomy_potential: float = AUTONOMY_POTENTIAL,
+    approval_potential: float = APPROVAL_POTENTIAL,
+    min_potential: float = MIN_POTENTIAL,
+    autonomy_max_exceptions: float = AUTONOMY_MAX_EXCEPTIONS,
+    oversight_share: tuple[float, float, float, float] = DEFAULT_OVERSIGHT_SHARE,
+    top_specs: int = 5,
+    readiness_note: str | None = None,
+) -> AgentsResult:
+    """Score, rank and gate the recurring tasks.
+
+    `readiness`: department training readiness (columns `department`, `readiness` in 0..1);
+    None means unknown, and every gate then says training comes first. `covered`: data classes an
+    approved tool covers; None means no tool inventory. `departments` keeps only those (a view
+    filter; totals follow it). `readiness_note` says where readiness came from (or why unknown).
+    """
+    w = _weights(weights)
+    if len(oversight_share) != len(OVERSIGHT_LABELS):
+        raise ValueError("oversight_share needs one share per oversight level")
+    tasks = recurring_work.copy()
+    if departments:
+        tasks = tasks[tasks[R.department].isin(departments)]
+    tasks = tasks.reset_index(drop=True)
+
+    tasks["potential"] = automation_potential(tasks, w)
+    tasks["annual_hours"] = tasks[R.runs_per_month] * MONTHS_PER_YEAR * tasks[R.minutes_per_run] / 60
+    tasks["hourly_cost"] = tasks[R.owner_role].map(settings.hourly_cost_for).astype(float)
+    tasks["annual_value"] = tasks["annual_hours"] * tasks["hourly_cost"] * tasks["potential"]
+    tasks["value_over_horizon"] = tasks["annual_value"] * settings.horizon_months / MONTHS_PER_YEAR
+
+    risk = [risk_level(c, i) for c, i in zip(tasks[R.data_sensitivity], tasks[R.error_impact], strict=True)]
+    predictable = [
+        predictability_level(
+            p,
+            e,
+            autonomy_potential=autonomy_potential,
+            approval_potential=approval_potential,
+            min_potential=min_potential,
+            autonomy_max_exceptions=autonomy_max_exceptions,
+        )
+        for p, e in zip(tasks["potential"], tasks[R.exception_rate], strict=True)
+    ]
+    tasks["risk_level"] = pd.Series(risk, index=tasks.index, dtype="int64")
+    tasks["risk"] = tasks["risk_level"].map(dict(enumerate(RISK_LABELS))).astype(str)
+    predictable_level = pd.Series(predictable, index=tasks.index)
+    tasks["oversight_level"] = np.maximum(tasks["risk_level"], predictable_level).astype("int64")
+    tasks["oversight"] = tasks["oversight_level"].map(dict(enumerate(OVERSIGHT_LABELS))).astype(str)
+    tasks["oversight_reason"] = pd.Series(
+        [
+            _oversight_reason(row, pred, autonomy_potential, autonomy_max_exceptions)
+            for row, pred in zip(tasks.to_dict("records"), predictable, strict=True)
+        ],
+        index=tasks.index,
+        dtype=str,
+    )
+    share = tasks["oversight_level"].map(dict(enumerate(oversight_share))).astype(float)
+    tasks["feasibility"] = tasks["potential"] * share
+    tasks["agent_hours"] = tasks["annual_hours"] * tasks["feasibility"]
+    tasks["agent_value"] = tasks["annual_value"] * share
+    tasks["long_task"] = tasks[R.minutes_per_run] > long_task_minutes
+
+    dept_ready = _readiness_by_department(readiness)
+    tasks["readiness"] = tasks[R.department].map(lambda d: dept_ready.get(_key(d), np.nan)).astype(float)
+    if readiness_note is None:
+        known = readiness is not None
+        readiness_note = "from the readiness table given to the analysis" if known else "no skills survey was collected"
+    gates = [
+        _gate(row, readiness is not None, covered, readiness_threshold, readiness_note)
+        for row in tasks.to_dict("records")
+    ]
+    tasks["gate"] = pd.Series([g for g, _ in gates], index=tasks.index, dtype=str)
+    tasks["gate_reason"] = pd.Series([r for _, r in gates], index=tasks.index, dtype=str)
+    tasks["ready_now"] = tasks["gate"] == GATE_READY
+    split = tasks["long_task"] & (tasks["gate"] != GATE_NOT)
+    tasks.loc[split, "gate_reason"] += f"; split it into steps under {long_task_minutes:g} minutes first"
+
+    tasks = tasks.sort_values(
+        ["agent_value", "annual_value", R.task_id], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)
+    tasks.insert(0, "rank", np.arange(1, len(tasks) + 1))
+    extra = [c for c in tasks.columns if c not in CANDIDATE_COLUMNS]
+    candidates = tasks[list(CANDIDATE_COLUMNS) + extra]
+
+    recommended = candidates["oversight_level"] < NOT_RECOMMENDED
+    ready = candidates["ready_now"]
+    return AgentsResult(
+        candidates=candidates,
+        by_category=_by_category(candidates),
+        by_oversight=_by_oversight(candidates),
+        departments=_departments(candidates, dept_ready, readiness_threshold),
+        specs=_specs(candidates[recommended].head(top_specs), settings),
+        n_tasks=len(candidates),
+        n_recommended=int(recommended.sum()),
+        n_autonomous=int((candidates["oversight_level"] == AUTONOMOUS).sum()),
+        n_ready_now=int(ready.sum()),
+        n_long_tasks=int(candidates["long_task"].sum()),
+        total_agent_hours=float(candidates["agent_hours"].sum()),
+        total_agent_value=float(candidates["agent_value"].sum()),
+        ready_now_agent_hours=float(candidates.loc[ready, "agent_hours"].sum()),
+        ready_now_agent_value=float(candidates.loc[ready, "agent_value"].sum()),
+        weights=w,
+        readiness_threshold=float(readiness_threshold),
+        long_task_minutes=float(long_task_minutes),
+        autonomy_potential=float(autonomy_potential),
+        readiness_known=readiness is not None,
+        readiness_note=readiness_note,
+        coverage_known=covered is not None,
+        covered=tuple(c for c in DATA_CLASSES if covered and c in covered),
+        currency=settings.currency,
+        horizon_months=settings.horizon_months,
+    )
+
+
+TRAINING_MODULE = "kit.phases.training"
+
+
+def department_readiness(eng) -> tuple[pd.DataFrame | None, str]:
+    """Training readiness per department from the training analysis, and a note on its source.
+    None (unknown) when the skills survey is missing or the training phase is not available."""
+    if not eng.has("skills_survey"):
+        return None, "no skills survey was collected"
+    try:
+        training = importlib.import_module(TRAINING_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != TRAINING_MODULE:
+            raise
+        return None, "the training analysis is not available"
+    departments = training.analyze_engagement(eng).departments
+    return departments[["department", "readiness"]].copy(), "from the training analysis of the skills survey"
+
+
+def analyze_engagement(eng, **overrides) -> AgentsResult:
+    """`analyze` on a loaded Engagement: readiness through the training analysis, coverage from
+    the tool inventory. Overrides (e.g. `readiness=`, `covered=`) replace what would be computed."""
+    if "readiness" not in overrides:
+        overrides["readiness"], note = department_readiness(eng)
+        overrides.setdefault("readiness_note", note)
+    if "covered" not in overrides:
+        overrides["covered"] = covered_classes(eng.table("tools")) if eng.has("tools") else None
+    return analyze(eng.table("recurring_work"), eng.settings, **overrides)
+
+
+def _key(department: str) -> str:
+    return str(department).strip().lower()
+
+
+def _readiness_by_department(readiness: pd.DataFrame | None) -> dict[str, float]:
+    if readiness is None or readiness.empty:
+        return {}
+    values = readiness.dropna(subset=["readiness"])
+    return {_key(d): float(r) for d, r in zip(values["department"], values["readiness"], strict=True)}
+
+
+def _oversight_reason(row: dict, predictable: int, autonomy_potential: float, max_exceptions: float) -> str:
+    cls, impact = row[R.data_sensitivity], row[R.error_impact]
+    if cls == "restricted":
+        return "restricted data never goes to an agent"
+    risk = risk_level(cls, impact)
+    if risk >= predictable:
+        if risk == AUTONOMOUS:
+            return f"{cls} data, low error impact, predictable enough to run alone"
+        extra = "; confidential data adds a step" if cls == "confidential" else ""
+        return f"{impact} error impact{extra}"
+    p, e = row["potential"], row[R.exception_rate]
+    if predictable == NOT_RECOMMENDED:
+        return f"too little of it can be automated (potential {p:.0%})"
+    if p >= autonomy_potential and e > max_exceptions:
+        return f"{e:.0%} of runs need a human decision"
+    return f"automation potential {p:.0%}: needs judgement or unstructured input"
+
+
+def _gate(row: dict, readiness_known: bool, covered: set[str] | None, threshold: float, note: str) -> tuple[str, str]:
+    if row["oversight_level"] >= NOT_RECOMMENDED:
+        return GATE_NOT, row["oversight_reason"]
+    reasons = []
+    cls = row[R.data_sensitivity]
+    if covered is None:
+        reasons.append("no tool inventory: no approved tool is known to cover its data")
+    elif cls not in covered:
+        reasons.append(f"no approved tool covers {cls} data")
+    need_tools = bool(reasons)
+    dept, ready = row[R.department], row["readiness"]
+    if not readiness_known:
+        reasons.append(f"training readiness unknown: {note}")
+    elif pd.isna(ready):
+        reasons.append(f"no survey answers from {dept}: readiness unknown")
+    elif ready < threshold:
+        reasons.append(f"{dept} training readiness {ready:.0%}, below {threshold:.0%}")
+    need_training = len(reasons) > int(need_tools)
+    if need_tools and need_training:
+        return GATE_BOTH, "; ".join(reasons)
+    if need_tools:
+        return GATE_CONSOLIDATION, reasons[0]
+    if need_training:
+        return GATE_TRAINING, reasons[0]
+    return GATE_READY, f"{dept} training readiness {ready:.0%}; an approved tool covers {cls} data"
+
+
+def _by_category(c: pd.DataFrame) -> pd.DataFrame:
+    rec = c["oversight_level"] < NOT_RECOMMENDED
+    out = (
+        c.assign(recommended=rec, autonomous=c["oversight_level"] == AUTONOMOUS)
+        .groupby(R.category)
+        .agg(
+            tasks=(R.task_id, "size"),
+            recommended=("recommended", "sum"),
+            autonomous=("autonomous", "sum"),
+            ready_now=("ready_now", "sum"),
+            annual_hours=("annual_hours", "sum"),
+            agent_hours=("agent_hours", "sum"),
+            agent_value=("agent_value", "sum"),
+        )
+        .reindex(list(RECURRING_CATEGORIES), fill_value=0)
+        .rename_axis(R.category)
+        .reset_index()
+    )
+    for col in ("tasks", "recommended", "autonomous", "ready_now"):
+        out[col] = out[col].astype("int64")
+    out.insert(1, "label", out[R.category].map(CATEGORY_LABELS))
+    return out
+
+
+def _by_oversight(c: pd.DataFrame) -> pd.DataFrame:
+    out = (
+        c.groupby("oversight_level")
+        .agg(tasks=(R.task_id, "size"), agent_hours=("agent_hours", "sum"), agent_value=("agent_value", "sum"))
+        .reindex(range(len(OVERSIGHT_LABELS)), fill_value=0)
+        .rename_axis("oversight_level")
+        .reset_index()
+    )
+    out["tasks"] = out["tasks"].astype("int64")
+    out.insert(1, "oversight", [OVERSIGHT_LABELS[i] for i in out["oversight_level"]])
+    return out
+
+
+def _departments(c: pd.DataFrame, dept_ready: dict[str, float], threshold: float) -> pd.DataFrame:
+    out = (
+        c.groupby(R.department)
+        .agg(tasks=(R.task_id, "size"), ready_now=("ready_now", "sum"), agent_hours=("agent_hours", "sum"))
+        .reset_index()
+    )
+    out["ready_now"] = out["ready_now"].astype("int64")
+    out.insert(1, "readiness", out[R.department].map(lambda d: dept_ready.get(_key(d), np.nan)).astype(float))
+    out.insert(2, "passes", out["readiness"] >= threshold)
+    return out.sort_values(["readiness", R.department], ascending=[False, True], na_position="last").reset_index(
+        drop=True
+    )
+
+
+# --- agent specifications ------------------------------------------------------------------------
+
+_TRIGGER = {
+    "report": "Scheduled, {cadence}",
+    "follow_up": "When an item falls due for a follow-up; checked {cadence}",
+    "research": "On request or on a schedule, {cadence}",
+    "internal_comms": "Scheduled, {cadence}",
+    "data_sync": "When source records change; synced {cadence}",
+    "other": "{Cadence}",
+}
+_STEPS = {
+    "report": (
+        "Pull the figures from {systems}.",
+        "Check them against the source totals and the last run; flag anything that does not reconcile.",
+        "Draft the report in the agreed template, with a short plain-language commentary.",
+        "{checkpoint}",
+        "Send it to the agreed recipients and file a copy.",
+    ),
+    "follow_up": (
+        "List the open items due for a follow-up in {systems}.",
+        "Draft each follow-up from the approved templates, with the item's own facts.",
+        "Set aside anything unusual (a dispute, new terms, missing data) for the {owner}.",
+        "{checkpoint}",
+        "Send, log the follow-up on the record and schedule the next reminder.",
+    ),
+    "research": (
+        "Take the question, its scope and the deadline.",
+        "Search the agreed sources ({systems}); public information only unless cleared.",
+        "Extract the facts with a source link for each.",
+        "Summarize them in the standard template and mark anything uncertain.",
+        "{checkpoint}",
+    ),
+    "internal_comms": (
+        "Gather the facts from {systems}.",
+        "Draft the message in the house style for its audience.",
+        "{checkpoint}",
+        "Post or send it to the agreed channel.",
+    ),
+    "data_sync": (
+        "Read new or changed records from the source ({systems}).",
+        "Match each to its target record by an agreed key.",
+        "Write the mapped fields; leave any record it cannot match untouched.",
+        "Reconcile counts between source and target; send mismatches to the {owner}.",
+        "{checkpoint}",
+    ),
+    "other": (
+        "Collect the inputs from {systems}.",
+        "Apply the written rules for the task.",
+        "Set aside exceptions for the {owner}.",
+        "{checkpoint}",
+        "Deliver the result and keep a log.",
+    ),
+}
+_OUTPUT = {
+    "report": "The finished report, in the agreed template, sent to its recipients",
+    "follow_up": "Sent follow-ups, each logged on its record",
+    "research": "A short brief with a source for every fact",
+    "internal_comms": "A message ready to post, in the house style",
+    "data_sync": "Updated records in the target system and a reconciliation log",
+    "other": "The completed task and a log of what was done",
+}
+_NEVER = {
+    "report": "Publish a figure it cannot reconcile to the source system.",
+    "follow_up": "Promise prices, terms, dates or credits, or answer a dispute or complaint on its own.",
+    "research": "Present a claim without a source, or put company data into a public search tool.",
+    "internal_comms": (
+        "Announce decisions about people (pay, roles, performance) or anything the owner has not approved."
+    ),
+    "data_sync": "Delete records, overwrite a value it cannot match, or change fields outside the agreed mapping.",
+    "other": "Decide an exception on its own.",
+}
+
+
+def _cadence(runs_per_month: float) -> str:
+    if runs_per_month >= 30:
+        per_day = runs_per_month / WORKING_DAYS_PER_MONTH
+        return f"about {runs_per_month:,.0f} times a month (~{per_day:,.0f} per working day)"
+    if runs_per_month >= 15:
+        return "every working day"
+    if runs_per_month >= 6:
+        return f"a few times a week (about {runs_per_month:,.0f} a month)"
+    if runs_per_month >= 3:
+        return "weekly"
+    if runs_per_month >= 0.8:
+        return "monthly"
+    if runs_per_month >= 0.25:
+        return "quarterly"
+    return "a few times a year" if runs_per_month > 0 else "on request"
+
+
+def _checkpoint(level: int, owner: str, exceptions_per_month: float) -> str:
+    if level == AUTONOMOUS:
+        return (
+            f"No approval per run: exceptions (about {exceptions_per_month:,.0f} a month) go to the {owner}, "
+            "who also checks a sample of outputs every week."
+        )
+    if level == APPROVE:
+        return f"The {owner} approves each output before it is sent or saved."
+    return f"The {owner} writes the final version from the agent's draft; nothing leaves without them."
+
+
+def _pilot(level: int, owner: str, weeks: int, reason: str) -> str:
+    shadow = max(1, round(weeks / 4))
+    approval = max(1, round(weeks / 2))
+    lines = [
+        f"Weeks 1–{shadow}, shadow mode: the agent runs alongside the {owner}; its outputs are compared, not used.",
+    ]
+    end = shadow + approval
+    if level == AUTONOMOUS:
+        lines += [
+            (
+                f"Weeks {shadow + 1}–{end}, approval: the {owner} approves each output. Move on when at least "
+                f"{ACCEPT_TARGET:.0%} are accepted unchanged for two weeks running and no error reached a "
+                "customer or system."
+            ),
+            f"From week {end + 1}, autonomous: it runs on its own; exceptions and a weekly sample go to the {owner}.",
+        ]
+    elif level == APPROVE:
+        lines += [
+            f"From week {shadow + 1}, approval: the {owner} approves each output.",
+            f"Autonomous: not planned ({reason}); revisit after three months of clean approvals.",
+        ]
+    else:
+        lines += [
+            f"From week {shadow + 1}, assisted: the {owner} drafts with the agent.",
+            f"Autonomous: not planned ({reason}).",
+        ]
+    return "\n".join(lines)
+
+
+def _specs(top: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
+    rows = []
+    for t in top.to_dict("records"):
+        owner, cat, level = t[R.owner_role], t[R.category], int(t["oversight_level"])
+        systems_list = [s.strip() for s in str(t[R.systems] or "").split(";") if s.strip()]
+        systems = ", ".join(systems_list) or "the systems named by the owner"
+        cadence = _cadence(t[R.runs_per_month])
+        checkpoint = _checkpoint(level, owner, t[R.runs_per_month] * t[R.exception_rate])
+        steps = [s.format(systems=systems, owner=owner, checkpoint=checkpoint) for s in _STEPS[cat]]
+        if t["long_task"]:
+            steps.insert(0, f"Split the task into steps of under {AGENT_TASK_MINUTES} minutes of human work each "
+                         f"(one run takes {t[R.minutes_per_run]:g} minutes today).")  # fmt: skip
+        never = [
+            f"Use restricted data, or put its {t[R.data_sensitivity]} data into any tool not approved for that class.",
+            _NEVER[cat],
+        ]
+        if t[R.error_impact] == "high":
+            never.append("Take any step that cannot be undone without a person's approval.")
+        never.append("Hide uncertainty: every output says what the agent was unsure of.")
+        hours_month = t["agent_hours"] / MONTHS_PER_YEAR
+        rows.append(
+            {
+                "rank": t["rank"],
+                R.task_id: t[R.task_id],
+                R.task: t[R.task],
+                R.department: t[R.department],
+                R.category: cat,
+                R.owner_role: owner,
+                "oversight": t["oversight"],
+                "gate": t["gate"],
+                "gate_reason": t["gate_reason"],
+                "trigger": _TRIGGER[cat].format(cadence=cadence, Cadence=cadence[:1].upper() + cadence[1:]) + ".",
+                "inputs_systems": f"{systems} ({t[R.data_sensitivity]} data)",
+                "steps": "\n".join(steps),
+                "output": _OUTPUT[cat] + ".",
+                "checkpoint": checkpoint,
+                "never": "\n".join(never),
+                "success_metric": (
+                    f"At least {ACCEPT_TARGET:.0%} of outputs accepted without correction, "
+                    "no breach of the data rules, "
+                    f"and about {hours_month:,.0f} hours a month given back."
+                ),
+                "hours_saved": t["agent_hours"],
+                "value_saved": t["agent_value"],
+                "pilot_plan": _pilot(level, owner, settings.phase_weeks.agents, t["oversight_reason"]),
+            }
+        )
+    columns = [
+        "rank", R.task_id, R.task, R.department, R.category, R.owner_role, "oversight", "gate", "gate_reason",
+        "trigger", "inputs_systems", "steps", "output", "checkpoint", "never", "success_metric", "hours_saved",
+        "value_saved", "pilot_plan",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+SPEC_FIELDS = {
+    "trigger": "Trigger",
+    "inputs_systems": "Inputs and systems",
+    "steps": "Steps",
+    "output": "Output",
+    "checkpoint": "Human checkpoint",
+    "never": "It must never",
+    "success_metric": "Success metric",
+    "pilot_plan": "Pilot plan",
+}
+_LISTS = {"steps": "ol", "never": "ul", "pilot_plan": "ol"}
+
+
+def spec_page_html(spec: Mapping, currency: str) -> str:
+    """The body of a one-page agent specification (trusted HTML, every value escaped)."""
+    facts = (
+        f"<p><strong>{escape(str(spec['oversight']))}</strong> · {escape(str(spec[R.department]))} · owner: "
+        f"{escape(str(spec[R.owner_role]))} · expected saving about {spec['hours_saved']:,.0f} hours a year "
+        f"({escape(currency)} {spec['value_saved']:,.0f})<br>"
+        f"<strong>{escape(str(spec['gate']))}</strong>: {escape(str(spec['gate_reason']))}</p>"
+    )
+    rows = []
+    for key, label in SPEC_FIELDS.items():
+        value = str(spec[key])
+        if key in _LISTS:
+            items = "".join(f"<li>{escape(line)}</li>" for line in value.split("\n") if line.strip())
+            cell = f"<{_LISTS[key]} style=\"margin:0;padding-left:1.2rem\">{items}</{_LISTS[key]}>"
+        else:
+            cell = escape(value)
+        style = "width:22%;vertical-align:top;border-bottom:1px solid var(--kit-rule)"
+        rows.append(f'<tr><th scope="row" style="{style}">{escape(label)}</th><td>{cell}</td></tr>')
+    return facts + f'<table class="kit-table" style="width:100%"><tbody>{"".join(rows)}</tbody></table>'
+
+
+def spec_page_name(task_id: str) -> str:
+    return f"agent_spec_{task_id}.html"
+
+
+def write_spec_pages(output_dir: str | Path | None, r: AgentsResult, client: str, date) -> list[Path]:
+    """Write one standalone page per top candidate to `<output_dir>/pages/agent_spec_<task_id>.html`
+    (the run index links them); nothing without a run folder. Returns the paths written."""
+    paths = []
+    for spec in r.specs.to_dict("records"):
+        title = f"Agent specification: {spec[R.task]}"
+        path = nb.write_page(output_dir, spec_page_name(spec[R.task_id]), title, spec_page_html(spec, r.currency),
+                             client, date)  # fmt: skip
+        if path is not None:
+            paths.append(path)
+    return paths
+
+
+def spec_pages_note(paths: list[Path], r: AgentsResult) -> str:
+    if r.specs.empty:
+        return "No task is recommended for an agent, so no specification was written."
+    if not paths:
+        return (
+            f"Live session without a run folder: `kit run` writes the {len(r.specs)} specification pages "
+            "(pages/agent_spec_<task>.html)."
+        )
+    names = ", ".join(f"pages/{p.name}" for p in paths)
+    return f"Each specification is also a one-page document for the task owner, in this run's folder: {names}."
+
+
+# ---------------------------------------------------------------- narrative (plain text)
+
+
+def _money(x: float, currency: str) -> str:
+    return f"{currency} {x:,.0f}"
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count:,} {_verb(count, singular, plural or singular + 's')}"
+
+
+def _verb(count: int, singular: str, plural: str) -> str:
+    return singular if count == 1 else plural
+
+
+def _names(rows: pd.DataFrame) -> str:
+    return ", ".join(f"{t} ({h:,.0f} h/yr)" for t, h in zip(rows[R.task], rows["agent_hours"], strict=True))
+
+
+def summary_text(r: AgentsResult) -> str:
+    if r.n_tasks == 0:
+        return "No recurring task matches the current selection."
+    c = r.candidates
+    top = c[c["oversight_level"] < NOT_RECOMMENDED].head(3)
+    text = (
+        f"Of {_n(r.n_tasks, 'recurring task')} collected, {r.n_recommended:,} "
+        f"{_verb(r.n_recommended, 'suits', 'suit')} an AI agent and {r.n_autonomous:,} could eventually run on {_verb(r.n_autonomous, 'its', 'their')} own. "
+        f"At the oversight each needs, agents could give back about {r.total_agent_hours:,.0f} hours a year, worth "
+        f"{_money(r.total_agent_value, r.currency)}."
+    )
+    if len(top) == 1:
+        text += f" The strongest candidate is {_names(top)}."
+    elif len(top):
+        text += f" The strongest candidates are {_names(top)}."
+    if r.n_ready_now:
+        text += (
+            f"\n\n{r.n_ready_now:,} of them {_verb(r.n_ready_now, 'is', 'are')} ready to pilot now "
+            f"({r.ready_now_agent_hours:,.0f} hours a year); the others wait for the training or consolidation "
+            "step named in the gate column."
+        )
+    else:
+        text += "\n\nNone is ready to pilot yet: " + _blocker_text(r)
+    return text
+
+
+def _blocker_text(r: AgentsResult) -> str:
+    if not r.readiness_known:
+        return f"training readiness is unknown ({r.readiness_note}), so every candidate waits for the training phase."
+    gates = r.candidates["gate"].value_counts()
+    parts = [f"{n} {g.lower()}" for g, n in gates.items() if g not in (GATE_READY, GATE_NOT)]
+    return "; ".join(parts) + "."
+
+
+def oversight_text(r: AgentsResult) -> str:
+    if r.n_tasks == 0:
+        return "No recurring task matches the current selection."
+    by = r.by_oversight.set_index("oversight_level")["tasks"]
+    c = r.candidates
+    restricted = c[c[R.data_sensitivity] == "restricted"]
+    text = (
+        f"Once piloted, {_n(by[AUTONOMOUS], 'task')} can run on {_verb(by[AUTONOMOUS], 'its', 'their')} own, "
+        f"{by[APPROVE]:,} {_verb(by[APPROVE], 'needs', 'need')} a person to approve each output, {by[DRAFT]:,} "
+        f"{_verb(by[DRAFT], 'is', 'are')} better done by a person drafting with the agent, and "
+        f"{by[NOT_RECOMMENDED]:,} should not go to an agent at all."
+    )
+    if len(restricted):
+        text += (
+            f" {_n(len(restricted), 'task touches', 'tasks touch')} restricted data "
+            f"({', '.join(restricted[R.task])}): restricted data never goes to an agent, whatever the savings."
+        )
+    return text
+
+
+def category_text(r: AgentsResult) -> str:
+    cat = r.by_category[r.by_category["tasks"] > 0].sort_values("agent_hours", ascending=False)
+    if cat.empty:
+        return "No recurring task matches the current selection."
+    first = cat.iloc[0]
+    share = first["agent_hours"] / max(r.total_agent_hours, 1e-9)
+    return (
+        f"Most agent hours are in {first['label'].lower()}: {first['agent_hours']:,.0f} a year, {share:.0%} of the "
+        f"total, from {_n(int(first['tasks']), 'task')}, {int(first['autonomous']):,} of which could run on their own."
+    )
+
+
+def gate_text(r: AgentsResult) -> str:
+    if r.n_tasks == 0:
+        return "No recurring task matches the current selection."
+    gates = r.candidates["gate"].value_counts()
+    parts = [f"{gates[g]} {g.lower()}" for g in GATES if g in gates]
+    text = f"Readiness gate ({r.readiness_threshold:.0%} training readiness, and an approved tool for the data): " + (
+        "; ".join(parts) + "."
+    )
+    if not r.readiness_known:
+        text += f" Training readiness is unknown: {r.readiness_note}."
+    else:
+        low = r.departments[~r.departments["passes"]]
+        if len(low):
+            names = ", ".join(
+                f"{d} ({'unknown' if pd.isna(v) else f'{v:.0%}'})"
+                for d, v in zip(low[R.department], low["readiness"], strict=True)
+            )
+            text += f" Departments below the bar: {names}."
+    if not r.coverage_known:
+        text += " Without a tool inventory no approved tool is known, so consolidation comes first for every task."
+    return text
+
+
+def long_tasks_text(r: AgentsResult) -> str:
+    long = r.candidates[r.candidates["long_task"]]
+    if long.empty:
+        return (
+            f"No task takes longer than {r.long_task_minutes:g} minutes a run, so none needs splitting before an "
+            "agent takes it on."
+        )
+    names = ", ".join(f"{t} ({m:g} min)" for t, m in zip(long[R.task], long[R.minutes_per_run], strict=True))
+    return (
+        f"{_n(len(long), 'task takes', 'tasks take')} longer than {r.long_task_minutes:g} minutes a run: {names}. "
+        "Current models "
+        "complete about half of the tasks that take a person an hour, and far fewer of longer ones, so these should "
+        "be split into shorter steps, each checked, before an agent runs them."
+    )
+
+
+def specs_text(r: AgentsResult) -> str:
+    if r.specs.empty:
+        return "No task is recommended for an agent, so there is nothing to specify yet."
+    first = r.specs.iloc[0]
+    who = "The strongest candidate gets" if len(r.specs) == 1 else f"The {len(r.specs)} strongest candidates each get"
+    return (
+        f"{who} a one-page specification: what starts the agent, what it "
+        "reads, what it does and produces, where a person checks it, what it must never do, how success is measured, "
+        f"and a pilot that goes from shadow mode to approval to running on its own only where that is safe. "
+        + ("It is shown below." if len(r.specs) == 1 else f"The first, {first[R.task]}, is shown below.")
+    )
+
+
+def data_quality_text(r: AgentsResult) -> str:
+    """What the gate and scores rest on, and any input the reader should double-check."""
+    known = "Training readiness comes" if r.readiness_known else "Training readiness is unknown:"
+    parts = [f"{known} {r.readiness_note}."]
+    if r.coverage_known:
+        parts.append(f"Approved tools cover these data classes: {', '.join(r.covered) or 'none'}.")
+    else:
+        parts.append("No tool inventory was loaded, so no approved tool is known for any data class.")
+    c = r.candidates
+    idle = c[c[R.runs_per_month] == 0]
+    if len(idle):
+        names = ", ".join(idle[R.task])
+        parts.append(f"{_n(len(idle), 'task has', 'tasks have')} zero runs a month and so no value: {names}.")
+    odd = c[(c[R.exception_rate] >= 0.5) & (c[R.rule_based] >= 4)]
+    if len(odd):
+        parts.append(
+            f"{_n(len(odd), 'task is', 'tasks are')} rated rule-based yet needs a human decision on half the runs or "
+            f"more; worth checking with the owner: {', '.join(odd[R.task])}."
+        )
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------- charts
+
+
+def value_feasibility_chart(r: AgentsResult) -> alt.Chart:
+    """Candidates by feasibility (x) and annual value (y); size = task hours, colour = oversight."""
+    data = r.candidates[
+        [R.task, R.department, "oversight", "feasibility", "annual_value", "annual_hours", "agent_hours", "rank"]
+    ]
+    return (
+        alt.Chart(data, title="Recurring work: value against feasibility for an agent")
+        .mark_circle(opacity=0.8, stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("feasibility:Q", title="Feasibility (share of the task an agent takes on, %)",
+                    axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("annual_value:Q", title=f"Annual value of the automatable work ({r.currency} per year)",
+                    axis=alt.Axis(format=",.0f")),
+            size=alt.Size("annual_hours:Q", title="Task hours per year", scale=alt.Scale(range=[40, 900])),
+            color=alt.Color("oversight:N", title="Oversight needed",
+                            scale=alt.Scale(domain=list(OVERSIGHT_LABELS), range=list(OVERSIGHT_COLOURS))),
+            tooltip=[
+                alt.Tooltip("rank:Q", title="Rank"),
+                alt.Tooltip("task:N", title="Task"),
+                alt.Tooltip("department:N", title="Department"),
+                alt.Tooltip("oversight:N", title="Oversight"),
+                alt.Tooltip("feasibility:Q", title="Feasibility", format=".0%"),
+                alt.Tooltip("annual_value:Q", title=f"Annual value ({r.currency})", format=",.0f"),
+                alt.Tooltip("annual_hours:Q", title="Task hours per year", format=",.0f"),
+                alt.Tooltip("agent_hours:Q", title="Agent hours per year", format=",.0f"),
+            ],
+        )
+    )  # fmt: skip
+
+
+def category_chart(r: AgentsResult) -> alt.Chart:
+    """Tasks per category, stacked by the oversight they need."""
+    data = (
+        r.candidates.groupby([R.category, "oversight"], as_index=False)
+        .agg(tasks=(R.task_id, "size"), agent_hours=("agent_hours", "sum"))
+        .assign(label=lambda d: d[R.category].map(CATEGORY_LABELS))
+    )
+    order = [CATEGORY_LABELS[c] for c in RECURRING_CATEGORIES]
+    return (
+        alt.Chart(data, title="Recurring tasks by category and the oversight they need")
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(tasks):Q", title="Number of tasks", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("label:N", sort=order, title=None),
+            color=alt.Color("oversight:N", title="Oversight needed",
+                            scale=alt.Scale(domain=list(OVERSIGHT_LABELS), range=list(OVERSIGHT_COLOURS))),
+            order=alt.Order("oversight_rank:Q"),
+            tooltip=[
+                alt.Tooltip("label:N", title="Category"),
+                alt.Tooltip("oversight:N", title="Oversight"),
+                alt.Tooltip("tasks:Q", title="Tasks"),
+                alt.Tooltip("agent_hours:Q", title="Agent hours per year", format=",.0f"),
+            ],
+        )
+        .transform_calculate(oversight_rank=f"indexof({list(OVERSIGHT_LABELS)!r}, datum.oversight)")
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- views for the deliverable
+
+
+def candidates_view(r: AgentsResult, top: int = 15) -> pd.DataFrame:
+    """The ranked candidates with readable column names."""
+    cols = {
+        "rank": "Rank",
+        R.task: "Task",
+        R.department: "Department",
+        "potential": "Automation potential",
+        "annual_hours": "Task hours per year",
+        "annual_value": f"Annual value ({r.currency})",
+        "oversight": "Oversight",
+        "agent_hours": "Agent hours per year",
+        "gate": "Gate",
+    }
+    return r.candidates.head(top)[list(cols)].rename(columns=cols)
+
+
+def by_oversight_view(r: AgentsResult) -> pd.DataFrame:
+    cols = {
+        "oversight": "Oversight",
+        "tasks": "Tasks",
+        "agent_hours": "Agent hours per year",
+        "agent_value": f"Agent value per year ({r.currency})",
+    }
+    return r.by_oversight[list(cols)].rename(columns=cols)
+
+
+def not_recommended_view(r: AgentsResult) -> pd.DataFrame:
+    """The tasks that should not go to an agent, and why."""
+    cols = {
+        R.task: "Task",
+        R.department: "Department",
+        R.data_sensitivity: "Data class",
+        R.error_impact: "Error impact",
+        "potential": "Automation potential",
+        "oversight_reason": "Why not",
+    }
+    rows = r.candidates[r.candidates["oversight_level"] == NOT_RECOMMENDED]
+    return rows[list(cols)].rename(columns=cols)
+
+
+def risk_matrix_view() -> pd.DataFrame:
+    return risk_matrix()
+
+
+def category_view(r: AgentsResult) -> pd.DataFrame:
+    cols = {
+        "label": "Category",
+        "tasks": "Tasks",
+        "recommended": "Suit an agent",
+        "autonomous": "Could run on their own",
+        "ready_now": "Ready now",
+        "annual_hours": "Task hours per year",
+        "agent_hours": "Agent hours per year",
+        "agent_value": f"Agent value per year ({r.currency})",
+    }
+    return r.by_category[list(cols)].rename(columns=cols)
+
+
+def departments_view(r: AgentsResult) -> pd.DataFrame:
+    cols = {
+        R.department: "Department",
+        "readiness": "Training readiness",
+        "passes": f"At least {r.readiness_threshold:.0%}",
+        "tasks": "Tasks",
+        "ready_now": "Ready now",
+        "agent_hours": "Agent hours per year",
+    }
+    out = r.departments[list(cols)].rename(columns=cols)
+    out[cols["passes"]] = np.where(r.departments["passes"], "yes", "no")
+    return out
+
+
+def gate_view(r: AgentsResult) -> pd.DataFrame:
+    cols = {
+        "rank": "Rank",
+        R.task: "Task",
+        R.department: "Department",
+        "oversight": "Oversight",
+        "gate": "Gate",
+        "gate_reason": "Why",
+    }
+    return r.candidates[list(cols)].rename(columns=cols)
+
+
+def long_tasks_view(r: AgentsResult) -> pd.DataFrame:
+    cols = {R.task: "Task", R.department: "Department", R.minutes_per_run: "Minutes per run", "oversight": "Oversight"}
+    return r.candidates[r.candidates["long_task"]][list(cols)].rename(columns=cols)
+
+
+def specs_view(r: AgentsResult) -> pd.DataFrame:
+    cols = {
+        "rank": "Rank",
+        R.task: "Task",
+        "oversight": "Oversight",
+        "trigger": "Trigger",
+        "hours_saved": "Hours saved per year",
+        "gate": "Gate",
+    }
+    return r.specs[list(cols)].rename(columns=cols)
+
+
+def spec_view(r: AgentsResult, position: int = 0) -> pd.DataFrame:
+    """One specification (the `position`-th top candidate) as a two-column table."""
+    if r.specs.empty:
+        return pd.DataFrame(columns=["Field", "Specification"])
+    spec = r.specs.iloc[position]
+    rows = [("Task", f"{spec[R.task]} ({spec[R.department]}, owner: {spec[R.owner_role]})"),
+            ("Oversight", spec["oversight"])]  # fmt: skip
+    rows += [(label, str(spec[key]).replace("\n", " · ")) for key, label in SPEC_FIELDS.items()]
+    saving = f"about {spec['hours_saved']:,.0f} hours a year ({_money(spec['value_saved'], r.currency)})"
+    rows.append(("Expected saving", saving))
+    return pd.DataFrame(rows, columns=["Field", "Specification"])
+
+
+def weights_view(r: AgentsResult) -> pd.DataFrame:
+    total = sum(r.weights.values())
+    labels = {
+        "input_structure": "Input structure: (score − 1) ÷ 4",
+        "rule_based": "Rule-based: (score − 1) ÷ 4",
+        "exception_rate": "Routine: 1 − exception rate",
+    }
+    return pd.DataFrame(
+        {"Factor": [labels[k] for k in FACTORS], "Weight": [r.weights[k] for k in FACTORS],
+         "Share of the score": [r.weights[k] / total for k in FACTORS]}
+    )  # fmt: skip
+
+
+def settings_text(r: AgentsResult) -> str:
+    """The settings a view was drawn with, and what they give."""
+    w = r.weights
+    return (
+        f"Weights structure : rules : routine = {w['input_structure']:g} : {w['rule_based']:g} : "
+        f"{w['exception_rate']:g}; running on its own needs a potential of {r.autonomy_potential:.0%}; ready now needs "
+        f"{r.readiness_threshold:.0%} training readiness; runs over {r.long_task_minutes:g} minutes are flagged. "
+        f"With these settings {_n(r.n_autonomous, 'task')} could run on their own, {r.n_ready_now:,} are ready now, "
+        f"and agents could give back about {r.total_agent_hours:,.0f} hours a year."
+    )
+
+
+def explorer(eng):
+    """A view for the live controls: the value × feasibility chart and the top candidates under
+    other weights, thresholds and a department filter. Readiness and coverage are computed once."""
+    readiness, note = department_readiness(eng)
+    covered = covered_classes(eng.table("tools")) if eng.has("tools") else None
+
+    def view(
+        department: str = "All departments",
+        structure_weight: float = 1.0,
+        rules_weight: float = 1.0,
+        routine_weight: float = 1.0,
+        readiness_threshold: float = READINESS_THRESHOLD,
+        long_task_minutes: float = float(AGENT_TASK_MINUTES),
+        autonomy_potential: float = AUTONOMY_POTENTIAL,
+    ):
+        weights = {"input_structure": structure_weight, "rule_based": rules_weight, "exception_rate": routine_weight}
+        if sum(weights.values()) <= 0:
+            weights = None
+        r = analyze(
+            eng.table("recurring_work"),
+            eng.settings,
+            readiness=readiness,
+            readiness_note=note,
+            covered=covered,
+            weights=weights,
+            readiness_threshold=readiness_threshold,
+            long_task_minutes=long_task_minutes,
+            autonomy_potential=autonomy_potential,
+            departments=None if department == "All departments" else [department],
+        )
+        return [value_feasibility_chart(r), nb.say(settings_text(r), label="")]
+
+    return view

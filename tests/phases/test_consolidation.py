@@ -1,0 +1,604 @@
+"""Consolidation on hand-made tables (every figure checked against a hand computation), on the
+sample client's planted facts, and the deliverable's escaping of hostile tool names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kit.evidence import UTILIZATION_FLOOR
+from kit.intake import load_engagement
+from kit.phases import consolidation as cs
+from kit.settings import parse_settings
+
+SETTINGS = parse_settings({"client": "T", "slug": "t", "start_date": "2027-01-11", "hourly_cost": 50})
+AS_OF = pd.Timestamp("2026-12-31")
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "halden"
+
+TOOL_DEFAULTS = {
+    "vendor": "Vendor", "category": "chat_assistant", "plan": "team", "seats": 10, "cost_per_seat_month": 20.0,
+    "approved": True, "max_data_class": "internal", "billing_cycle": "monthly", "renewal_date": pd.NaT, "owner": "",
+    "sso_enabled": True,
+}  # fmt: skip
+
+
+def tools(*rows: dict) -> pd.DataFrame:
+    """A tools table with the loader's dtypes; each row gives `tool` and whatever differs."""
+    df = pd.DataFrame([TOOL_DEFAULTS | row for row in rows])
+    return df.astype({"tool": "str", "vendor": "str", "category": "str", "plan": "str", "seats": "int64",
+                      "cost_per_seat_month": "float64", "approved": "bool", "max_data_class": "str",
+                      "billing_cycle": "str", "renewal_date": "datetime64[ns]", "owner": "str",
+                      "sso_enabled": "boolean"})  # fmt: skip
+
+
+def usage(*rows: tuple[str, str, int]) -> pd.DataFrame:
+    """Usage rows (user, tool, days before AS_OF)."""
+    df = pd.DataFrame(
+        [(u, t, AS_OF - pd.Timedelta(days=d)) for u, t, d in rows], columns=["user_id", "tool", "date"]
+    )
+    return df.astype({"user_id": "str", "tool": "str", "date": "datetime64[ns]"})
+
+
+def expenses(*rows: tuple[str, str, str, float, str]) -> pd.DataFrame:
+    """Expense lines (employee, date, vendor, amount, description)."""
+    df = pd.DataFrame(
+        [(f"X{i}", pd.Timestamp(d), e, v, a, desc) for i, (e, d, v, a, desc) in enumerate(rows)],
+        columns=["expense_id", "date", "employee_id", "vendor", "amount", "description"],
+    )
+    return df.astype({"expense_id": "str", "employee_id": "str", "vendor": "str", "description": "str"})
+
+
+def run(tools_df, usage_df, **kwargs):
+    return cs.analyze(tools_df, usage_df, SETTINGS, as_of=kwargs.pop("as_of", AS_OF), **kwargs)
+
+
+def row(result, tool):
+    return result.tools.set_index("tool").loc[tool]
+
+
+# ---------------------------------------------------------------- the window
+
+
+@pytest.mark.parametrize(
+    ("days_before", "window", "active"),
+    [
+        (0, 30, 1),  # as_of itself is inside
+        (29, 30, 1),  # the first day of the window: (as_of − 30, as_of]
+        (30, 30, 0),  # exactly 30 days before as_of is outside
+        (31, 30, 0),
+        (-1, 30, 0),  # after as_of: ignored
+        (59, 60, 1),
+        (60, 60, 0),
+        (89, 90, 1),
+        (90, 90, 0),
+    ],
+)
+def test_active_window_is_the_n_days_ending_on_as_of_inclusive(days_before, window, active):
+    r = run(tools({"tool": "A"}), usage(("u1", "A", days_before), ("u2", "A", 200)), window_days=window)
+    assert row(r, "A")["active_users"] == active
+    assert r.window_start == (AS_OF - pd.Timedelta(days=window - 1)).date()
+
+
+def test_window_defaults_to_the_engagement_setting():
+    settings = SETTINGS.model_copy(update={"active_window_days": 60})
+    r = cs.analyze(tools({"tool": "A"}), usage(("u1", "A", 45)), settings, as_of=AS_OF)
+    assert (r.window_days, row(r, "A")["active_users"]) == (60, 1)
+
+
+def test_usage_after_as_of_is_left_out_and_counted():
+    r = run(tools({"tool": "A"}), usage(("u1", "A", -3), ("u2", "A", 1)))
+    assert row(r, "A")["users_ever"] == 1
+    assert r.n_usage_after_as_of == 1
+
+
+def test_as_of_none_means_the_last_usage_date():
+    r = cs.analyze(tools({"tool": "A"}), usage(("u1", "A", 40), ("u2", "A", 10)), SETTINGS, as_of=None)
+    assert r.as_of == (AS_OF - pd.Timedelta(days=10)).date()
+    assert row(r, "A")["active_users"] == 1  # the other row is exactly 30 days before that as_of
+
+
+# ---------------------------------------------------------------- spend and use
+
+
+def test_utilization_idle_cost_and_cost_per_active_user():
+    # 10 seats at 20 a month; 6 people active (one of them on several days), one only long ago.
+    rows = [(f"u{i}", "A", i) for i in range(6)] + [("u0", "A", 3), ("old", "A", 200)]
+    r = run(tools({"tool": "A", "seats": 10, "cost_per_seat_month": 20.0}), usage(*rows))
+    a = row(r, "A")
+    assert a["annual_cost"] == pytest.approx(10 * 20 * 12)  # 2,400
+    assert a["active_users"] == 6
+    assert a["users_ever"] == 7
+    assert a["utilization"] == pytest.approx(0.6)
+    assert bool(a["below_floor"]) is True
+    assert a["idle_seats"] == 4
+    assert a["idle_seat_cost"] == pytest.approx(4 * 20 * 12)  # 960
+    assert a["cost_per_active_user"] == pytest.approx(2400 / 6)  # 400
+
+
+@pytest.mark.parametrize(("active", "below"), [(7, True), (8, False), (9, False)])
+def test_utilization_floor_is_eighty_percent(active, below):
+    r = run(tools({"tool": "A", "seats": 10}), usage(*[(f"u{i}", "A", 1) for i in range(active)]))
+    assert UTILIZATION_FLOOR == 0.8
+    assert bool(row(r, "A")["below_floor"]) is below
+
+
+def test_tool_names_in_usage_match_the_inventory_ignoring_case_and_spaces():
+    r = run(tools({"tool": "ChatGPT Team"}), usage(("u1", "chatgpt  team", 1), ("u2", "CHATGPT TEAM", 2)))
+    assert row(r, "ChatGPT Team")["active_users"] == 2
+    assert r.shadow.empty
+
+
+# ---------------------------------------------------------------- recommendations
+
+
+def _recent(peaks: tuple[int, int, int], tool: str = "A") -> list[tuple[str, str, int]]:
+    """Usage giving `peaks` distinct people in the 30-day blocks ending at as_of (newest first)."""
+    rows = []
+    for block, n in enumerate(peaks):
+        rows += [(f"b{block}u{i}", tool, 30 * block + 5) for i in range(n)]
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("peaks", "buffer", "recommendation", "target", "saving"),
+    [
+        ((6, 7, 5), 0.1, "downsize", 8, (10 - 8) * 20 * 12),  # peak 7 × 1.1 = 7.7 → 8 seats
+        ((6, 7, 5), 0.0, "downsize", 7, (10 - 7) * 20 * 12),
+        ((6, 7, 5), 0.5, "keep", 10, 0.0),  # 7 × 1.5 = 10.5 → 11 > 10 seats
+        ((7, 2, 2), 0.1, "downsize", 8, (10 - 8) * 20 * 12),  # the newest block is the peak
+        ((8, 9, 9), 0.1, "keep", 10, 0.0),  # 80% used: no downsizing
+    ],
+)
+def test_downsize_to_recent_peak_plus_buffer(peaks, buffer, recommendation, target, saving):
+    r = run(tools({"tool": "A", "seats": 10, "cost_per_seat_month": 20.0}), usage(*_recent(peaks)), downsize_buffer=buffer)
+    a = row(r, "A")
+    assert a["peak_recent_actives"] == max(peaks)
+    assert (a["recommendation"], a["target_seats"]) == (recommendation, target)
+    assert a["annual_saving"] == pytest.approx(saving)
+
+
+def test_buffer_rounding_does_not_add_a_seat_to_an_exact_product():
+    # 10 × 1.1 is 11.000000000000002 in floating point: 11 seats, not 12.
+    r = run(tools({"tool": "A", "seats": 20}), usage(*_recent((10, 0, 0))))
+    assert row(r, "A")["target_seats"] == 11
+
+
+@pytest.mark.parametrize(
+    ("seats", "active", "recommendation", "target", "saving"),
+    [
+        (5, 0, "cancel", 0, 5 * 69 * 12),  # nobody
+        (20, 1, "cancel", 0, 20 * 69 * 12),  # 5% of seats: almost nobody
+        (10, 1, "downsize", 2, 8 * 69 * 12),  # 10% is not "almost nobody": 1 × 1.1 → 2 seats
+    ],
+)
+def test_cancel_when_nobody_or_almost_nobody_uses_it(seats, active, recommendation, target, saving):
+    r = run(tools({"tool": "J", "seats": seats, "cost_per_seat_month": 69.0}), usage(*[(f"u{i}", "J", 2) for i in range(active)]))
+    j = row(r, "J")
+    assert (j["recommendation"], j["target_seats"]) == (recommendation, target)
+    assert j["annual_saving"] == pytest.approx(saving)
+
+
+def test_a_tool_without_any_usage_rows_says_to_check_the_export():
+    r = run(tools({"tool": "A"}, {"tool": "B"}), usage(("u1", "A", 1)))
+    assert row(r, "B")["recommendation"] == "cancel"
+    assert "confirm the usage export" in row(r, "B")["reason"]
+
+
+CHAT = tools(
+    {"tool": "Keep", "plan": "enterprise", "max_data_class": "confidential", "seats": 10, "cost_per_seat_month": 30.0},
+    {"tool": "Team", "seats": 5, "cost_per_seat_month": 20.0},
+    {"tool": "Free", "plan": "free", "seats": 0, "cost_per_seat_month": 0.0, "approved": False,
+     "max_data_class": "public", "sso_enabled": False},
+)  # fmt: skip
+CHAT_USAGE = usage(
+    *[(f"u{i}", "Keep", 1) for i in range(1, 6)],  # u1..u5 on the kept tool
+    *[(u, "Team", 2) for u in ("u4", "u5", "u6", "u7")],  # two already on Keep, two move
+    ("u8", "Free", 3),  # moves
+)
+
+
+def test_consolidation_keeps_the_best_governed_tool_and_moves_the_others_users():
+    r = run(CHAT, CHAT_USAGE)
+    keep, team, free = row(r, "Keep"), row(r, "Team"), row(r, "Free")
+    assert (team["recommendation"], team["moves_to"], team["users_moved"]) == ("consolidate", "Keep", 2)
+    assert (free["recommendation"], free["moves_to"], free["users_moved"]) == ("consolidate", "Keep", 1)
+    # Keep needs ceil((5 + 3) × 1.1) = 9 of its 10 seats: no extra seat, and it is downsized.
+    assert keep["extra_seats"] == 0
+    assert (keep["recommendation"], keep["target_seats"]) == ("downsize", 9)
+    assert keep["annual_saving"] == pytest.approx(1 * 30 * 12)
+    assert team["annual_saving"] == pytest.approx(5 * 20 * 12)  # 1,200
+    assert free["annual_saving"] == pytest.approx(0.0)
+    c = r.consolidation.set_index("keep").loc["Keep"]
+    assert (c["users_moved"], c["extra_seats"], c["annual_saving"]) == (3, 0, pytest.approx(1200.0))
+
+
+def test_consolidation_charges_extra_seats_to_the_tools_people_come_from():
+    small = CHAT.assign(seats=CHAT["seats"].where(CHAT["tool"] != "Keep", 6))
+    r = run(small, CHAT_USAGE)
+    keep, team, free = row(r, "Keep"), row(r, "Team"), row(r, "Free")
+    # Keep: 5 active of 6 seats needs 9 with the 3 moving in: 3 extra seats at 30 a month = 1,080.
+    assert (keep["recommendation"], keep["extra_seats"], keep["target_seats"]) == ("keep", 3, 9)
+    assert keep["annual_saving"] == pytest.approx(0.0)
+    assert team["annual_saving"] == pytest.approx(1200 - 1080 * 2 / 3)  # 480
+    assert free["annual_saving"] == pytest.approx(0 - 1080 * 1 / 3)  # −360: governance costs money
+    assert r.totals["saving_consolidate"] == pytest.approx(1200 - 1080)
+    assert r.consolidation.loc[0, "extra_seat_cost"] == pytest.approx(1080)
+
+
+def test_approved_beats_more_used_when_choosing_the_tool_to_keep():
+    t = tools({"tool": "Approved", "seats": 5}, {"tool": "Popular", "seats": 20, "approved": False})
+    u = usage(*[(f"p{i}", "Popular", 1) for i in range(18)], ("a1", "Approved", 1))
+    r = run(t, u)
+    assert row(r, "Popular")["moves_to"] == "Approved"
+
+
+def test_category_other_is_never_consolidated():
+    t = tools({"tool": "X", "category": "other"}, {"tool": "Y", "category": "other"})
+    r = run(t, usage(*[(f"u{i}", "X", 1) for i in range(9)], *[(f"v{i}", "Y", 1) for i in range(9)]))
+    assert set(r.tools["recommendation"]) == {"keep"}
+
+
+def test_totals_add_up():
+    r = run(CHAT, CHAT_USAGE)
+    t = r.totals
+    assert t["current_annual_spend"] == pytest.approx(10 * 30 * 12 + 5 * 20 * 12)
+    assert t["total_saving"] == pytest.approx(t["saving_cancel"] + t["saving_consolidate"] + t["saving_downsize"])
+    assert t["spend_after"] == pytest.approx(t["current_annual_spend"] - t["total_saving"])
+
+
+# ---------------------------------------------------------------- renewals
+
+
+@pytest.mark.parametrize(
+    ("renewal", "cycle", "next_renewal", "decide_by", "stage"),
+    [
+        ("2027-01-15", "annual", "2027-01-15", "2026-12-31", "30 days: decide now"),  # 15 days: decide today
+        ("2027-02-14", "annual", "2027-02-14", "2027-01-15", "60 days: negotiate"),  # 45 days
+        ("2027-03-21", "annual", "2027-03-21", "2027-02-19", "90 days: review use"),  # 80 days
+        ("2026-02-01", "annual", "2027-02-01", "2027-01-02", "60 days: negotiate"),  # past: rolls a year
+        ("2026-11-20", "monthly", "2027-01-20", "2026-12-31", "30 days: decide now"),  # past: rolls by months
+    ],
+)
+def test_renewal_calendar_follows_the_90_60_30_cycle(renewal, cycle, next_renewal, decide_by, stage):
+    r = run(tools({"tool": "A", "renewal_date": pd.Timestamp(renewal), "billing_cycle": cycle}), usage(("u", "A", 1)))
+    cal = r.renewals.set_index("tool").loc["A"]
+    assert cal["next_renewal"] == pd.Timestamp(next_renewal)
+    assert cal["decide_by"] == pd.Timestamp(decide_by)
+    assert cal["stage"] == stage
+
+
+def test_renewals_beyond_ninety_days_are_not_in_the_calendar():
+    r = run(tools({"tool": "A", "renewal_date": pd.Timestamp("2027-04-01")}), usage(("u", "A", 1)))  # 91 days
+    assert r.renewals.empty
+
+
+# ---------------------------------------------------------------- shadow AI
+
+
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [
+        ("OPENAI *CHATGPT SUBSCR", "ChatGPT"),
+        ("openai chatgpt plus san francisco ca", "ChatGPT"),
+        ("Anthropic, PBC", "Claude"),
+        ("ANTHROPIC* CLAUDE.AI SUBSCRIPTION", "Claude"),
+        ("CLAUDE'S BBQ & GRILL Customer dinner", None),
+        ("OPENAIR BISTRO Team lunch", None),
+        ("GITHUB COPILOT 4155551234", "GitHub Copilot"),
+        ("MICROSOFT*COPILOT PRO", "Microsoft Copilot"),
+        ("Otter.ai Inc. Meeting notes", "Otter.ai"),
+        ("MIDJOURNEY INC.", "Midjourney"),
+        ("PERPLEXITY.AI", "Perplexity"),
+        ("Staples 00123 paper", None),
+    ],
+)
+def test_vendor_names_match_in_any_case_and_with_extra_words(text, product):
+    got = cs.match_ai_product(pd.Series([text])).iloc[0]
+    assert (None if pd.isna(got) else got) == product
+
+
+def test_every_vendor_list_row_is_the_first_match_for_its_own_name():
+    table = cs.ai_vendors()
+    got = cs.match_ai_product(table["product"] + " " + table["vendor"])
+    assert got.tolist() == table["product"].tolist()
+
+
+SUBS = expenses(
+    ("e1", "2026-09-14", "OPENAI *CHATGPT SUBSCR", 20.0, "ChatGPT Plus"),
+    ("e1", "2026-10-14", "openai chatgpt plus san francisco", 20.0, ""),
+    ("e1", "2026-11-14", "OPENAI *CHATGPT SUBSCR", 20.0, ""),
+    ("e1", "2026-11-15", "OPENAI *CHATGPT SUBSCR", 20.0, "charged twice"),
+    ("e1", "2026-11-20", "OPENAI *CHATGPT SUBSCR", -20.0, "Refund of double charge"),
+    ("e1", "2026-12-14", "OPENAI *CHATGPT SUBSCR", 20.0, ""),
+    ("e2", "2026-06-01", "Midjourney Inc", 30.0, "one image pack"),
+    ("e3", "2026-07-01", "CLAUDE'S BBQ & GRILL", 68.2, "Customer dinner"),
+    ("e4", "2025-06-01", "OPENAI *CHATGPT SUBSCR", 20.0, "more than a year before as_of"),
+    ("e5", "2026-12-01", "OpenAI", 720.0, "ChatGPT Team monthly invoice"),
+)
+
+
+def test_expensed_ai_nets_refunds_and_recognises_monthly_charges():
+    t = tools({"tool": "ChatGPT Team", "vendor": "OpenAI", "seats": 12, "cost_per_seat_month": 60.0})
+    r = run(t, usage(("e1", "ChatGPT Team", 1)), expenses=SUBS)
+    m = r.expense_matches.set_index("expense_id")
+    assert "X7" not in m.index  # Claude's BBQ is not Claude
+    assert m.loc["X9", "covered_by"] == "ChatGPT Team"  # 720 = the approved tool's own monthly bill
+    assert not m.loc["X9", "shadow"]
+    assert m.loc[["X0", "X1", "X2", "X3", "X5"], "recurring"].all()  # monthly, despite the double charge
+    assert not m.loc["X6", "recurring"]  # one Midjourney purchase
+    f = r.shadow[r.shadow["kind"] == cs.EXPENSED].set_index("tool")
+    assert f.loc["ChatGPT", "annual_spend"] == pytest.approx(20 * 5 - 20)  # refund subtracted; 2025 line outside
+    assert f.loc["ChatGPT", "people"] == 1
+    assert "1 refund" in f.loc["ChatGPT", "detail"]
+    assert "monthly subscription" in f.loc["ChatGPT", "detail"]
+    assert f.loc["Midjourney", "annual_spend"] == pytest.approx(30.0)
+    assert r.totals["shadow_spend"] == pytest.approx(80 + 30)
+
+
+def test_unlisted_tools_in_usage_are_shadow_findings_with_people_counted():
+    r = run(tools({"tool": "A"}), usage(("u1", "A", 1), ("u2", "Perplexity", 3), ("u3", "perplexity", 50), ("u2", "Perplexity", 4)))
+    f = r.shadow[r.shadow["kind"] == cs.UNLISTED].set_index("tool")
+    assert list(f.index) == ["Perplexity"]
+    assert f.loc["Perplexity", "people"] == 2
+    assert "1 in the last 30 days" in f.loc["Perplexity", "detail"]
+    assert r.totals["shadow_people"] == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "kind"),
+    [
+        ({"plan": "free", "seats": 0, "cost_per_seat_month": 0.0, "approved": False}, cs.CONSUMER),
+        ({"plan": "individual"}, cs.CONSUMER),
+        ({"approved": False}, cs.UNAPPROVED),
+        ({"sso_enabled": False}, cs.NO_SSO),
+        ({"sso_enabled": pd.NA}, None),  # unknown SSO is not a finding
+        ({}, None),
+    ],
+)
+def test_consumer_plans_unapproved_tools_and_missing_sso_in_use_are_flagged(overrides, kind):
+    r = run(tools({"tool": "A"} | overrides), usage(("u1", "A", 1), ("u2", "A", 2)))
+    flagged = r.shadow[r.shadow["tool"] == "A"]
+    if kind is None:
+        assert flagged.empty
+    else:
+        assert flagged["kind"].tolist() == [kind]
+        assert flagged["people"].tolist() == [2]
+
+
+def test_an_unused_consumer_tool_is_not_a_shadow_finding():
+    r = run(tools({"tool": "A", "plan": "free"}), usage(("u1", "A", 100)))
+    assert r.shadow.empty
+
+
+# ---------------------------------------------------------------- data rules
+
+
+def test_data_matrix_and_workflows_without_an_approved_tool():
+    t = tools(
+        {"tool": "Chat", "max_data_class": "internal"},
+        {"tool": "Code", "category": "coding_assistant", "approved": False},
+        {"tool": "ERP", "category": "erp", "plan": "enterprise", "max_data_class": "confidential"},  # not an AI tool
+    )
+    wf = pd.DataFrame(
+        [("W1", "Fin", "Memo", "A", "writing", 10, 30, "internal"),
+         ("W2", "Fin", "Board pack", "A", "writing", 10, 30, "confidential"),
+         ("W3", "IT", "Scripts", "Dev", "coding", 10, 30, "internal"),
+         ("W4", "HR", "Payroll", "A", "other", 10, 30, "restricted"),
+         ("W5", "Ops", "Forklift", "W", "physical_onsite", 10, 30, "internal")],
+        columns=["workflow_id", "department", "workflow", "owner_role", "task_type", "runs_per_month",
+                 "minutes_per_run", "data_sensitivity"],
+    )  # fmt: skip
+    r = run(t, usage(("u1", "Chat", 1)), workflows=wf)
+    assert r.data_matrix["tool"].tolist() == ["Chat"]  # approved AI tools only
+    assert r.data_matrix.loc[0, ["public", "internal", "confidential", "restricted"]].tolist() == [True, True, False, False]
+    u = r.uncovered_workflows.set_index("workflow_id")
+    assert sorted(u.index) == ["W2", "W3", "W4"]
+    assert u.loc["W4", "reason"] == "restricted data may go into no AI tool"
+    assert u.loc["W3", "reason"] == "no approved coding assistant tool is cleared for internal data"
+    assert u.loc["W2", "annual_hours"] == pytest.approx(10 * 12 * 30 / 60)
+
+
+def test_policy_lists_approved_tools_per_data_class_and_escapes_names():
+    t = tools({"tool": "<b>Chat</b>", "plan": "enterprise", "max_data_class": "confidential"})
+    r = run(t, usage(("u1", "<b>Chat</b>", 1)))
+    text = cs.acceptable_use_policy_text(r, SETTINGS)
+    assert "- Confidential (contracts, prices, financials, customer records): only <b>Chat</b>." in text
+    assert "Restricted" in text and "no AI tool, ever" in text
+    assert "How to request a new tool" in text
+    html = cs.acceptable_use_policy_html(r, SETTINGS)
+    assert "&lt;b&gt;Chat&lt;/b&gt;" in html and "<b>Chat</b>" not in html
+
+
+# ---------------------------------------------------------------- dashboard and adoption
+
+
+def test_monthly_actives_and_adoption_curve():
+    u = usage(("u1", "A", 0), ("u1", "A", 1), ("u2", "B", 5), ("u3", "Shadow", 40), ("u1", "A", 40), ("u9", "ERP", 1))
+    t = tools({"tool": "A"}, {"tool": "B", "category": "writing_assistant"}, {"tool": "ERP", "category": "erp"})
+    r = run(t, u, headcount=10)
+    ma = r.monthly_active.set_index(["month", "tool"])["active_users"]
+    assert ma[(pd.Timestamp("2026-12-01"), "A")] == 1
+    assert ma[(pd.Timestamp("2026-11-01"), "Shadow")] == 1
+    assert ma[(pd.Timestamp("2026-12-01"), "ERP")] == 1
+    ad = r.adoption.set_index("month")
+    assert ad.loc[pd.Timestamp("2026-12-01"), "people_active"] == 2  # u1 and u2; ERP is not an AI tool
+    assert ad.loc[pd.Timestamp("2026-11-01"), "people_active"] == 2  # u3 (unlisted counts) and u1
+    assert ad.loc[pd.Timestamp("2026-12-01"), "share"] == pytest.approx(0.2)
+    assert bool(ad.loc[pd.Timestamp("2026-12-01"), "complete"]) is True
+
+
+def test_charts_hold_aggregates_not_usage_rows():
+    u = usage(*[(f"u{i % 7}", "A", i % 300) for i in range(2000)])
+    r = run(tools({"tool": "A"}), u)
+    for chart in (cs.usage_dashboard_chart(r), cs.adoption_chart(r), cs.spend_chart(r), cs.utilization_chart(r), cs.savings_chart(r)):
+        spec = chart.to_dict()
+        rows = sum(len(v) for v in spec.get("datasets", {}).values())
+        assert rows <= 40
+        assert spec.get("title") or any(layer.get("title") for layer in spec.get("layer", []))
+
+
+def test_inputs_are_not_mutated():
+    t, u = CHAT.copy(), CHAT_USAGE.copy()
+    run(t, u)
+    pd.testing.assert_frame_equal(t, CHAT)
+    pd.testing.assert_frame_equal(u, CHAT_USAGE)
+
+
+# ---------------------------------------------------------------- the sample client
+
+needs_sample = pytest.mark.skipif(not (SAMPLE / "planted.json").is_file(), reason="sample client not generated")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    eng = load_engagement(SAMPLE)
+    return eng, cs.analyze_engagement(eng), json.loads((SAMPLE / "planted.json").read_text())
+
+
+@needs_sample
+def test_sample_every_planted_idle_tool_is_cancelled(sample):
+    _, r, planted = sample
+    rec = r.tools.set_index("tool")["recommendation"]
+    assert {t: rec[t] for t in planted["tools"]["idle_tools"]} == {t: "cancel" for t in planted["tools"]["idle_tools"]}
+
+
+@needs_sample
+def test_sample_active_users_and_utilization_match_the_plant(sample):
+    _, r, planted = sample
+    tools_ = r.tools.set_index("tool")
+    assert tools_["active_users"].to_dict() == planted["tools"]["active_users_30d"]
+    for tool, util in planted["tools"]["utilization"].items():
+        assert tools_.loc[tool, "utilization"] == pytest.approx(util, abs=5e-4)
+
+
+@needs_sample
+def test_sample_window_edge_counts_the_29th_day_not_the_30th(sample):
+    eng, r, planted = sample
+    edge = planted["tools"]["window_edge"]
+    assert row(r, edge["tool"])["active_users"] == edge["active_users_if_window_is_30_days"]
+    wider = cs.analyze_engagement(eng, window_days=31)
+    assert row(wider, edge["tool"])["active_users"] == edge["active_users_if_window_is_31_days"]
+
+
+@needs_sample
+def test_sample_over_provisioned_tools_are_flagged_and_acted_on(sample):
+    _, r, planted = sample
+    tools_ = r.tools.set_index("tool")
+    for tool in planted["tools"]["over_provisioned"]:
+        assert bool(tools_.loc[tool, "below_floor"])
+        assert tools_.loc[tool, "recommendation"] in ("downsize", "consolidate")
+        assert tools_.loc[tool, "annual_saving"] > 0
+
+
+@needs_sample
+def test_sample_every_overlap_is_consolidated_into_one_kept_tool(sample):
+    _, r, planted = sample
+    tools_ = r.tools.set_index("tool")
+    for category, members in planted["tools"]["overlapping_categories"].items():
+        part = tools_.loc[members]
+        kept = part[~part["recommendation"].isin(["cancel", "consolidate"])]
+        assert len(kept) == 1, category
+        # the others stop: idle ones are cancelled, used ones consolidate into the kept tool
+        movers = part[part["recommendation"] == "consolidate"]
+        assert set(movers["moves_to"]) <= {kept.index[0]}, category
+        assert len(part) - 1 == (part["recommendation"].isin(["cancel", "consolidate"])).sum(), category
+
+
+@needs_sample
+def test_sample_nothing_approved_and_well_used_is_cancelled(sample):
+    _, r, planted = sample
+    tools_ = r.tools.set_index("tool")
+    assert not (tools_.loc[list(planted["tools"]["well_used_approved"]), "recommendation"] == "cancel").any()
+    cancelled = tools_[tools_["recommendation"] == "cancel"]
+    assert not (cancelled["approved"] & (cancelled["utilization"] >= UTILIZATION_FLOOR)).any()
+
+
+@needs_sample
+def test_sample_renewals_in_the_next_90_days(sample):
+    _, r, planted = sample
+    got = {t: d.date().isoformat() for t, d in zip(r.renewals["tool"], r.renewals["next_renewal"], strict=True)}
+    assert got == planted["tools"]["renewals_within_90_days"]
+
+
+@needs_sample
+def test_sample_every_shadow_charge_is_found_and_no_trap(sample):
+    _, r, planted = sample
+    ex = planted["expenses"]
+    m = r.expense_matches
+    found = set(m.loc[m["shadow"], "expense_id"])
+    assert found == set(ex["shadow_expense_ids"])
+    assert not set(ex["keyword_trap_expense_ids"]) & set(m["expense_id"])
+    assert set(ex["refund_expense_ids"]) <= found
+    by_product = m[m["shadow"]].groupby("product")["expense_id"].agg(set).to_dict()
+    assert by_product == {k: set(v) for k, v in ex["shadow_expense_by_tool"].items()}
+    assert r.totals["shadow_spend"] == pytest.approx(ex["shadow_expense_total"])
+    assert m.loc[m["shadow"], "employee_id"].nunique() == len(ex["shadow_expense_employees"])
+
+
+@needs_sample
+def test_sample_shadow_tools_in_usage_with_their_people(sample):
+    _, r, planted = sample
+    f = r.shadow[r.shadow["kind"] == cs.UNLISTED].set_index("tool")["people"].to_dict()
+    assert f == {t: len(people) for t, people in planted["tools"]["shadow_tools_in_usage"].items()}
+
+
+@needs_sample
+def test_sample_consumer_and_unapproved_tools_in_use(sample):
+    _, r, planted = sample
+    consumer = set(r.shadow.loc[r.shadow["kind"] == cs.CONSUMER, "tool"])
+    assert consumer == set(planted["tools"]["free_or_individual_in_use"])
+    flagged = r.shadow[r.shadow["kind"].isin([cs.CONSUMER, cs.UNAPPROVED])]
+    unapproved = set(flagged.loc[flagged["detail"].str.contains("not approved"), "tool"])
+    assert unapproved == set(planted["tools"]["unapproved_in_use"])
+
+
+@needs_sample
+def test_sample_restricted_workflows_have_no_tool(sample):
+    _, r, planted = sample
+    u = r.uncovered_workflows
+    assert set(planted["restricted_workflows"]) <= set(u["workflow_id"])
+
+
+@needs_sample
+def test_sample_adoption_uses_the_headcount(sample):
+    _, r, planted = sample
+    assert r.headcount == planted["headcount"]
+    assert (r.adoption["share"] == r.adoption["people_active"] / planted["headcount"]).all()
+    assert set(planted["tools"]["ai_tools"]) == set(r.monthly_active.loc[r.monthly_active["is_ai"], "tool"])
+
+
+# ---------------------------------------------------------------- the deliverable
+
+EVIL = "<script>alert(1)</script>"
+
+
+def test_hostile_tool_names_are_text_in_the_report(tmp_path, monkeypatch):
+    from tests.conftest import write_engagement
+
+    papermill = pytest.importorskip("papermill")
+    from kit.report import export_notebook_html
+
+    folder = write_engagement(
+        tmp_path / "eng",
+        tools=f"tool,vendor,category,plan,seats,cost_per_seat_month,approved,max_data_class,renewal_date\n"
+        f"{EVIL},OpenAI,chat_assistant,team,10,30,true,internal,2027-01-20\n"
+        f"Otter,Otter.ai,meeting_assistant,individual,2,17,no,public,\n",
+        usage=f"user_id,tool,date\nE1,{EVIL},2026-12-01\nE2,{EVIL},2026-11-20\nE2,<img src=x onerror=alert(2)>,2026-12-02\n",
+    )
+    monkeypatch.setenv("KIT_REPORT", "1")
+    out = tmp_path / "out.ipynb"
+    run_dir = tmp_path / "run"
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "04_consolidation.ipynb"
+    papermill.execute_notebook(str(notebook), str(out), parameters={"engagement": str(folder), "output_dir": str(run_dir)},
+                               progress_bar=False, kernel_name="python3")  # fmt: skip
+    html = export_notebook_html(out, tmp_path / "report.html", title="Consolidation", client="T", date="2027-01-11").read_text()
+    assert EVIL not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    page = (run_dir / "pages" / "acceptable_use_policy.html").read_text()
+    assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    record = json.loads((run_dir / "results" / "consolidation.json").read_text())
+    assert EVIL in record["tables"]["tools"]["data"][0]
