@@ -1,0 +1,64 @@
+"""One contract for every phase notebook in the registry (scikit-learn's "common checks" idea)."""
+
+from __future__ import annotations
+
+import ast
+
+import nbformat
+import papermill
+import pytest
+
+from kit.phases import PHASES
+
+PHASE_IDS = [p.name for p in PHASES]
+
+
+def cells(phase):
+    return nbformat.read(phase.path, as_version=4).cells
+
+
+def parameters_cell(phase):
+    tagged = [c for c in cells(phase) if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    return tagged[0]
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+def test_parameters_are_typed_commented_and_all_understood_by_papermill(phase):
+    source = parameters_cell(phase).source
+    assigned = [node.target.id for node in ast.parse(source).body if isinstance(node, ast.AnnAssign)]
+    assert len(assigned) == len([line for line in source.splitlines() if line.strip()]), "every line is `name: type = value`"
+    assert assigned[:2] == ["engagement", "output_dir"]
+    inspected = papermill.inspect_notebook(str(phase.path))
+    assert list(inspected) == assigned  # a line papermill cannot parse would be missing here
+    for name, info in inspected.items():
+        assert info["inferred_type_name"] != "None", f"{name} has no type"
+        assert info["help"], f"{name} has no comment saying what it is"
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+def test_notebook_is_committed_without_outputs(phase):
+    for cell in cells(phase):
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+def test_notebook_holds_no_logic(phase):
+    for cell in cells(phase):
+        if cell.cell_type == "code":
+            tree = ast.parse(cell.source)
+            assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)]
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+def test_notebook_records_its_results_under_its_phase_name(phase):
+    last = [c for c in cells(phase) if c.cell_type == "code"][-1].source
+    assert f'nb.record(output_dir, "{phase.name}"' in last.replace("'", '"')
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+def test_title_cell_is_hidden_in_reports_where_the_header_block_shows_it(phase):
+    first = cells(phase)[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "remove-cell" in first.metadata.get("tags", [])
