@@ -30,7 +30,7 @@ def test_a_phase_can_be_named_by_name_number_or_file(name):
 
 
 def test_unknown_phase_lists_the_known_ones():
-    with pytest.raises(KeyError, match="known phases: workflow_mapping, roi_ranking, training_gaps, consolidation, agent_candidates"):
+    with pytest.raises(KeyError, match="known phases: workflow_mapping, roi_ranking, training_gaps, consolidation, agent_candidates, engagement_summary"):
         get_phase("astrology")
 
 

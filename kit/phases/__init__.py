@@ -33,6 +33,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("consolidation", "04_consolidation.ipynb", "Consolidation: tool spend, use and governance", "Consolidation",
           ("tools", "usage")),  # fmt: skip
     Phase("agent_candidates", "05_agent_candidates.ipynb", "Agent candidates", "Agents", ("recurring_work",)),
+    Phase("engagement_summary", "06_engagement_summary.ipynb", "Engagement summary", "Summary", ("workflows",),
+          after=("workflow_mapping", "roi_ranking", "training_gaps", "consolidation", "agent_candidates")),  # fmt: skip
 )
 PHASE_BY_NAME = {p.name: p for p in PHASES}
 

@@ -216,7 +216,7 @@ def _from_run(output_dir: Path, phases: tuple[str, ...]) -> dict[str, PhaseRecor
         entry = (status or {}).get(phase)
         path = results / f"{phase}.json"
         if status is not None and entry is None:
-            out[phase] = PhaseRecord("not run", "not selected for this run", None, title, stage)
+            out[phase] = PhaseRecord("not run", "not part of this run", None, title, stage)
             continue
         state = entry.get("status", "ok") if entry else ("ok" if path.is_file() else "not run")
         title = (entry or {}).get("title") or title
@@ -832,7 +832,7 @@ def chosen_workflows(records: Mapping[str, PhaseRecord], baselines: pd.DataFrame
             d[c] = np.nan
     d["baseline_source"] = ""
     if "baseline_minutes" in start.columns and start["baseline_minutes"].notna().any():
-        d["baseline_source"] = np.where(d["baseline_minutes"].notna(), "time studies (ROI ranking)", "")
+        d["baseline_source"] = np.where(d["baseline_minutes"].notna(), "as recorded by the ROI ranking", "")
     d["baseline_minutes"] = d["baseline_minutes"].astype(float)
     d["baseline_runs"] = d["baseline_runs"].astype(float)
     if baselines is not None and len(baselines):
@@ -842,7 +842,7 @@ def chosen_workflows(records: Mapping[str, PhaseRecord], baselines: pd.DataFrame
             ~todo, d["workflow_id"].map(b["baseline_minutes"]).astype(float)
         )
         d["baseline_runs"] = d["baseline_runs"].where(~todo, d["workflow_id"].map(b["baseline_runs"]).astype(float))
-        d.loc[todo & d["baseline_minutes"].notna(), "baseline_source"] = "time studies: median of runs without AI"
+        d.loc[todo & d["baseline_minutes"].notna(), "baseline_source"] = "median of the runs timed without AI"
     if "minutes_per_run" in d.columns:
         todo = d["baseline_minutes"].isna()
         d["baseline_minutes"] = d["baseline_minutes"].where(~todo, d["minutes_per_run"].astype(float))
@@ -1843,7 +1843,7 @@ def workflows_view(r: SummaryResult) -> pd.DataFrame:
 def workflows_caption(r: SummaryResult) -> str:
     """Where the baseline minutes of the chosen workflows come from."""
     sources = dict.fromkeys(s for s in r.workflows["baseline_source"] if s)
-    return "Minutes per run today: " + "; ".join(sources) + "." if sources else ""
+    return "Minutes per run today: the " + "; the ".join(sources) + "." if sources else ""
 
 
 def requests_view(r: SummaryResult) -> pd.DataFrame:
