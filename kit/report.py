@@ -401,20 +401,25 @@ def index_html(
     entries: Sequence[IndexEntry],
     summary_href: str | None = None,
     problems: Sequence[str] = (),
+    executive_summary: str = "",
 ) -> str:
-    """The run's ``index.html``: reports, pages and files with their status, plus intake
-    problems. Every string is escaped; links must be relative."""
+    """The run's ``index.html``: the executive summary paragraph (when the summary ran), reports,
+    pages and files with their status, plus data-quality warnings. Every string is escaped;
+    links must be relative."""
     parts: list[str] = []
     failed = sum(e.status == "failed" for e in entries)
     ok = sum(e.status == "ok" for e in entries if e.kind == "report")
     lead = f"{ok} of {sum(e.kind == 'report' for e in entries)} reports completed"
     lead += f"; {failed} failed." if failed else "."
     parts.append(f'<p class="kit-lead">{escape(lead)}</p>')
+    if executive_summary:
+        parts.append(f'<div class="kit-say"><span class="kit-say-label">In one paragraph</span>'
+                     f"<p>{escape(executive_summary)}</p></div>")  # fmt: skip
     if (href := _safe_href(summary_href)) is not None:
         parts.append(f'<p><a class="kit-summary-link" href="{href}">Start here: the summary</a></p>')
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
-        parts.append(f'<section class="kit-problems"><h2>Problems in the input data</h2><ul>{items}</ul></section>')
+        parts.append(f'<section class="kit-problems"><h2>Data-quality warnings</h2><ul>{items}</ul></section>')
     known = {kind for kind, _ in _KIND_HEADINGS}
     groups = [*_KIND_HEADINGS, *((k, k.capitalize()) for k in dict.fromkeys(e.kind for e in entries) if k not in known)]
     for kind, heading in groups:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -279,14 +281,38 @@ def write_index(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[Phas
     pages = run_dir / "pages"
     for page in sorted(pages.glob("*")) if pages.is_dir() else []:
         kind = "page" if page.suffix == ".html" else "file"
-        title = page.stem.replace("_", " ").replace("-", " ").capitalize()
-        entries.append(IndexEntry(title=title, href=f"pages/{page.name}", status="ok", note="", kind=kind))
-    summary = next((o.html for o in outcomes if o.status == "ok" and PHASE_BY_NAME[o.phase].stage == "Summary"), None)
+        title = page_title(page) or page.stem.replace("_", " ").replace("-", " ").capitalize()
+        note = "" if kind == "page" else f"{page.suffix.lstrip('.').upper()} file"
+        entries.append(IndexEntry(title=title, href=f"pages/{page.name}", status="ok", note=note, kind=kind))
+    summary = next((o for o in outcomes if o.status == "ok" and PHASE_BY_NAME[o.phase].stage == "Summary"), None)
     html = index_html(
         client=eng.settings.client, date=date, run_id=run_id, entries=entries,
-        problems=[str(p) for p in eng.warnings], summary_href=summary,
+        problems=[str(p) for p in eng.warnings], summary_href=summary.html if summary else None,
+        executive_summary=_executive_summary(run_dir, summary.phase) if summary else "",
     )  # fmt: skip
     return atomic_write(run_dir / "index.html", html)
+
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def page_title(path: Path) -> str:
+    """The <title> of an HTML page written by a phase ('' for other files or no title)."""
+    if path.suffix != ".html":
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        found = _TITLE.search(fh.read(4096))
+    # kit.report pages are titled "<title> · <client>"; the index already names the client.
+    return html.unescape(found.group(1)).rsplit(" · ", 1)[0].strip() if found else ""
+
+
+def _executive_summary(run_dir: Path, phase: str) -> str:
+    """The summary phase's one-paragraph executive summary, from its recorded results."""
+    try:
+        record = json.loads((run_dir / "results" / f"{phase}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(record.get("scalars", {}).get("executive_summary") or "")
 
 
 def point_latest(run_dir: Path) -> Path:

@@ -250,7 +250,7 @@ def test_index_lists_every_entry_with_its_status(index):
     assert '<a href="notebooks/02_skills.ipynb">Skills &lt;script&gt;' in index
     assert '<span class="kit-status kit-status-failed">failed</span>' in index
     assert "<td>Governance</td>" in index and "kit-status-skipped" in index
-    assert re.findall(r"<h2>(.*?)</h2>", index) == ["Problems in the input data", "Reports", "Pages", "Files"]
+    assert re.findall(r"<h2>(.*?)</h2>", index) == ["Data-quality warnings", "Reports", "Pages", "Files"]
     assert "1 of 3 reports completed; 1 failed." in index and "20270301-101500" in index
     assert '<a class="kit-summary-link" href="pages/summary.html">' in index
 

@@ -57,3 +57,14 @@ def test_latest_is_moved_to_the_new_run(tmp_path):
     point_latest(a)
     link = point_latest(b)
     assert link.resolve() == b.resolve()
+
+
+def test_index_names_pages_by_their_title_without_the_client_suffix(tmp_path):
+    from kit.report import page_html
+    from kit.runner import page_title
+
+    page = tmp_path / "playbook_ceo.html"
+    page.write_text(page_html("AI playbook: CEO & founders · Acme", "<p>x</p>", client="Acme", date="2027-01-01"))
+    assert page_title(page) == "AI playbook: CEO & founders"
+    (tmp_path / "notes.txt").write_text("<title>no</title>")
+    assert page_title(tmp_path / "notes.txt") == ""
