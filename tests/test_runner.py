@@ -64,7 +64,7 @@ def test_index_names_pages_by_their_title_without_the_client_suffix(tmp_path):
     from kit.runner import page_title
 
     page = tmp_path / "playbook_ceo.html"
-    page.write_text(page_html("AI playbook: CEO & founders · Acme", "<p>x</p>", client="Acme", date="2027-01-01"))
+    page.write_text(page_html("AI playbook: CEO & founders", "<p>x</p>", client="Acme", date="2027-01-01"))
     assert page_title(page) == "AI playbook: CEO & founders"
     (tmp_path / "notes.txt").write_text("<title>no</title>")
     assert page_title(tmp_path / "notes.txt") == ""
