@@ -73,3 +73,25 @@ def write_engagement(folder: Path, settings: str = SETTINGS, **tables: str | Non
 @pytest.fixture
 def engagement_dir(tmp_path: Path) -> Path:
     return write_engagement(tmp_path / "eng")
+
+
+def execute_notebook(notebook: Path, out: Path, parameters: dict | None = None, *, cwd: Path | None = None) -> Path:
+    """Execute a notebook in report mode with papermill in a process of its own, as `kit run` does.
+
+    A separate process keeps each test's kernel and event loop apart from the pytest worker's
+    (in-process executions in a long-lived worker have stalled here). Fails the test on error.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    repo = str(Path(__file__).resolve().parents[1])
+    cmd = [sys.executable, "-m", "papermill", str(notebook), str(out), "--no-progress-bar",
+           "--execution-timeout", "300", "--cwd", str(cwd or Path(notebook).parent)]  # fmt: skip
+    if parameters:
+        cmd += ["-y", json.dumps(parameters)]
+    env = {**os.environ, "KIT_REPORT": "1", "PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -10,13 +9,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-import kit
 from kit import report
 from kit.charts import spec_html
 from kit.report import BUNDLE_ID, IndexEntry, export_notebook_html, external_refs, index_html, page_html
+from tests.conftest import execute_notebook
 
 EVIL = "<script>alert(1)</script>"
 EVIL_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -52,15 +50,9 @@ def build_notebook() -> nbformat.NotebookNode:
 def executed(tmp_path_factory) -> Path:
     """The notebook executed in a fresh python3 kernel (this interpreter) in report mode."""
     folder = tmp_path_factory.mktemp("nb")
-    nb = build_notebook()
-    repo = str(Path(kit.__file__).resolve().parents[1])
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KIT_REPORT", "1")
-        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
-        NotebookClient(nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(folder)}}).execute()
-    path = folder / "baseline.ipynb"
-    nbformat.write(nb, path)
-    return path
+    source = folder / "source.ipynb"
+    nbformat.write(build_notebook(), source)
+    return execute_notebook(source, folder / "baseline.ipynb")
 
 
 @pytest.fixture(scope="module")

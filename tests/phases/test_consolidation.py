@@ -578,8 +578,8 @@ EVIL = "<script>alert(1)</script>"
 def test_hostile_tool_names_are_text_in_the_report(tmp_path, monkeypatch):
     from tests.conftest import write_engagement
 
-    papermill = pytest.importorskip("papermill")
     from kit.report import export_notebook_html
+    from tests.conftest import execute_notebook
 
     folder = write_engagement(
         tmp_path / "eng",
@@ -588,12 +588,10 @@ def test_hostile_tool_names_are_text_in_the_report(tmp_path, monkeypatch):
         f"Otter,Otter.ai,meeting_assistant,individual,2,17,no,public,\n",
         usage=f"user_id,tool,date\nE1,{EVIL},2026-12-01\nE2,{EVIL},2026-11-20\nE2,<img src=x onerror=alert(2)>,2026-12-02\n",
     )
-    monkeypatch.setenv("KIT_REPORT", "1")
     out = tmp_path / "out.ipynb"
     run_dir = tmp_path / "run"
     notebook = Path(__file__).resolve().parents[2] / "notebooks" / "04_consolidation.ipynb"
-    papermill.execute_notebook(str(notebook), str(out), parameters={"engagement": str(folder), "output_dir": str(run_dir)},
-                               progress_bar=False, kernel_name="python3")  # fmt: skip
+    execute_notebook(notebook, out, {"engagement": str(folder), "output_dir": str(run_dir)})
     html = export_notebook_html(out, tmp_path / "report.html", title="Consolidation", client="T", date="2027-01-11").read_text()
     assert EVIL not in html
     assert "<img src=x" not in html

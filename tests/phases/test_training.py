@@ -497,20 +497,15 @@ W2,Sales,Pipeline report,Sales Rep,reporting,20,30,confidential
 
 
 def test_report_mode_html_and_pages_show_no_raw_person_id(tmp_path, monkeypatch):
-    import papermill
-
     from kit.report import export_notebook_html
+    from tests.conftest import execute_notebook
 
     folder = write_engagement(tmp_path / "eng", ENGAGEMENT_SETTINGS + "headcount_by_department:\n  Sales: 5\n",
                               **PRIVATE_TABLES)  # fmt: skip
     eng = load_engagement(folder)
     assert not set(IDS) & set(eng.table("skills_survey")["respondent_id"])  # pseudonymized at load
     run = tmp_path / "run"
-    monkeypatch.setenv("KIT_REPORT", "1")
-    papermill.execute_notebook(
-        str(NOTEBOOK), str(tmp_path / "out.ipynb"), parameters={"engagement": str(folder), "output_dir": str(run)},
-        progress_bar=False, cwd=str(NOTEBOOK.parent), kernel_name="python3",
-    )  # fmt: skip
+    execute_notebook(NOTEBOOK, tmp_path / "out.ipynb", {"engagement": str(folder), "output_dir": str(run)})
     export_notebook_html(
         tmp_path / "out.ipynb", run / "report.html", title="Training", client="Test", date="2027-01-11"
     )
