@@ -110,6 +110,9 @@ def run(
     ] = None,
     reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
     workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
+    cell_timeout: Annotated[
+        int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
+    ] = 600,
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables."""
     from kit.runner import PhaseOutcome, RunError, run_engagement
@@ -135,7 +138,7 @@ def run(
         try:
             result = run_engagement(
                 engagement, reports_root=reports, phases=phase, parameters=params, workers=workers,
-                on_progress=on_progress,
+                on_progress=on_progress, cell_timeout=cell_timeout,
             )  # fmt: skip
         except IntakeError as exc:
             progress.stop()

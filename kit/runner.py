@@ -29,6 +29,7 @@ from kit.intake import Engagement, load_engagement
 from kit.phases import PHASE_BY_NAME, PHASES, Phase, get_phase
 
 REPORT_ENV = "KIT_REPORT"
+CELL_TIMEOUT = 600  # seconds one notebook cell may take before the phase is retried, then failed
 BASE_PARAMETERS = ("engagement", "output_dir")
 
 
@@ -125,9 +126,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _execute_phase(phase_name: str, parameters: dict, run_dir: str, client: str, date: str) -> PhaseOutcome:
-    """Worker: execute one notebook in a fresh kernel and export it. Never raises."""
+def _execute_phase(
+    phase_name: str, parameters: dict, run_dir: str, client: str, date: str, cell_timeout: int = CELL_TIMEOUT
+) -> PhaseOutcome:
+    """Worker: execute one notebook in a fresh kernel and export it. Never raises.
+
+    A cell that exceeds `cell_timeout` seconds, or a kernel that dies, is retried once in a new
+    kernel: both are infrastructure failures (a lost kernel message stalls execution now and
+    then), not the client's data. An error raised by the notebook itself is never retried.
+    """
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     from kit.report import export_notebook_html
@@ -139,21 +148,29 @@ def _execute_phase(phase_name: str, parameters: dict, run_dir: str, client: str,
     notebook = Path("notebooks") / phase.notebook
     outcome = PhaseOutcome(phase.name, phase.title, "running", notebook=str(notebook), parameters=parameters)
     start = time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            str(phase.path), str(out / notebook), parameters=parameters, progress_bar=False,
-            log_output=False, cwd=str(phase.path.parent), report_mode=False,
-        )  # fmt: skip
-        html = Path(f"{phase.notebook.removesuffix('.ipynb')}.html")
-        export_notebook_html(out / notebook, out / html, title=phase.title, client=client, date=date)
-        outcome.status, outcome.html = "ok", str(html)
-    except PapermillExecutionError as exc:
-        outcome.status = "failed"
-        outcome.error = f"{exc.ename}: {exc.evalue} (notebook cell {exc.exec_count})"
-    except Exception as exc:  # a kernel that died, an export error: report it, keep the other phases going
-        outcome.status = "failed"
-        outcome.error = f"{type(exc).__name__}: {exc}"
-        traceback.print_exc()  # into the phase's log
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(
+                str(phase.path), str(out / notebook), parameters=parameters, progress_bar=False,
+                log_output=False, cwd=str(phase.path.parent), report_mode=False, execution_timeout=cell_timeout,
+            )  # fmt: skip
+            html = Path(f"{phase.notebook.removesuffix('.ipynb')}.html")
+            export_notebook_html(out / notebook, out / html, title=phase.title, client=client, date=date)
+            outcome.status, outcome.html, outcome.error = "ok", str(html), None
+            break
+        except PapermillExecutionError as exc:
+            outcome.status = "failed"
+            outcome.error = f"{exc.ename}: {exc.evalue} (notebook cell {exc.exec_count})"
+            break
+        except (TimeoutError, DeadKernelError) as exc:
+            outcome.status = "failed"
+            outcome.error = f"{type(exc).__name__}: {exc} (after {attempt} attempt(s))"
+            print(f"attempt {attempt}: {outcome.error}", file=sys.stderr)  # into the phase's log
+        except Exception as exc:  # an export error, say: report it, keep the other phases going
+            outcome.status = "failed"
+            outcome.error = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()  # into the phase's log
+            break
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
 
@@ -176,6 +193,7 @@ def run_engagement(
     workers: int | None = None,
     on_progress: ProgressCallback | None = None,
     now: dt.datetime | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
 ) -> RunResult:
     """Run the engagement's phases; raises IntakeError (bad input) or RunError before writing anything."""
     notify = on_progress or (lambda _o: None)
@@ -192,7 +210,7 @@ def run_engagement(
     for o in outcomes:
         notify(o)
 
-    _execute(eng, outcomes, run_dir, parameters or {}, date, workers, notify)
+    _execute(eng, outcomes, run_dir, parameters or {}, date, workers, notify, cell_timeout)
     write_manifest(eng, run_dir, run_id, outcomes, now)
     write_index(eng, run_dir, run_id, outcomes, date)
     result = RunResult(run_dir, run_id, outcomes, latest=None)
@@ -203,7 +221,7 @@ def run_engagement(
 
 def _execute(
     eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, date: str,
-    workers: int | None, notify: ProgressCallback,
+    workers: int | None, notify: ProgressCallback, cell_timeout: int = CELL_TIMEOUT,
 ) -> None:  # fmt: skip
     by_name = {o.phase: o for o in outcomes}
     pending = {o.phase for o in outcomes if o.status == "planned"}
@@ -220,7 +238,9 @@ def _execute(
                     declared = notebook_parameters(phase)
                     params = {"engagement": str(eng.folder), "output_dir": str(run_dir)}
                     params |= {k: v for k, v in extra.items() if k in declared}
-                    future = pool.submit(_execute_phase, name, params, str(run_dir), eng.settings.client, date)
+                    future = pool.submit(
+                        _execute_phase, name, params, str(run_dir), eng.settings.client, date, cell_timeout
+                    )
                     running[future] = name
                     pending.discard(name)
                     by_name[name].status = "running"

@@ -77,3 +77,20 @@ def test_failing_phase_is_named_the_others_finish_and_latest_stays(engagement_di
     assert (failed_run / "notebooks" / PHASES[0].notebook).is_file()  # the failing notebook is kept
     for phase in PHASES[1:]:
         assert (failed_run / f"{phase.notebook.removesuffix('.ipynb')}.html").is_file()
+
+
+def test_a_stalled_cell_is_retried_once_in_a_fresh_kernel(engagement_dir, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, notebooks)
+    marker = tmp_path / "stalled-once"
+    stalling = nbformat.read(notebooks / PHASES[0].notebook, as_version=4)
+    stall = f"import pathlib, time\nm = pathlib.Path({str(marker)!r})\nif not m.exists():\n    m.touch(); time.sleep(60)"
+    stalling.cells.insert(3, nbformat.v4.new_code_cell(stall))
+    nbformat.write(stalling, notebooks / PHASES[0].notebook)
+    env = {**os.environ, "KIT_NOTEBOOKS_DIR": str(notebooks)}
+
+    proc = kit("run", str(engagement_dir), "--reports", str(tmp_path / "r"), "--phase", PHASES[0].name,
+               "--cell-timeout", "5", cwd=tmp_path, env=env)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    log = next((tmp_path / "r" / "test-client").glob("*/logs/*.log")).read_text()
+    assert "attempt 1:" in log and "Timeout" in log
