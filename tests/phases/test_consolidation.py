@@ -576,10 +576,8 @@ EVIL = "<script>alert(1)</script>"
 
 
 def test_hostile_tool_names_are_text_in_the_report(tmp_path, monkeypatch):
-    from tests.conftest import write_engagement
-
     from kit.report import export_notebook_html
-    from tests.conftest import execute_notebook
+    from tests.conftest import execute_notebook, write_engagement
 
     folder = write_engagement(
         tmp_path / "eng",
