@@ -808,13 +808,30 @@ def engagement_ranking(eng) -> pd.DataFrame | None:
     return ranking_from_inventory(workflow_mapping.analyze_engagement(eng).inventory)
 
 
+def tools_after_consolidation(eng) -> pd.DataFrame | None:
+    """The tool inventory as playbooks should teach it: a tool the consolidation review recommends
+    cancelling or folding into another is no longer offered as approved (people learn the tool
+    they will keep). Unchanged when there is no usage to review."""
+    if not eng.has("tools"):
+        return None
+    tools = eng.table("tools")
+    if not eng.has("usage"):
+        return tools
+    from kit.phases import consolidation
+
+    review = consolidation.analyze_engagement(eng).tools
+    retiring = set(review.loc[review["recommendation"].isin([consolidation.CANCEL, consolidation.CONSOLIDATE]), "tool"])
+    tools[Tools.approved] = tools[Tools.approved] & ~tools[Tools.tool].isin(retiring)
+    return tools
+
+
 def analyze_engagement(eng, **overrides) -> TrainingResult:
     """`analyze` on a loaded Engagement; the ROI ranking is computed through `kit` (no other
     notebook needs to have run). Keyword arguments override any of `analyze`'s."""
     args = {
         "workflows": eng.table("workflows") if eng.has("workflows") else None,
         "usage": eng.table("usage") if eng.has("usage") else None,
-        "tools": eng.table("tools") if eng.has("tools") else None,
+        "tools": tools_after_consolidation(eng),
         "as_of": eng.as_of,
     }
     if "ranking" not in overrides:

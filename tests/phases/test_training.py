@@ -519,3 +519,15 @@ def test_report_mode_html_and_pages_show_no_raw_person_id(tmp_path, monkeypatch)
     assert recorded["scalars"]["respondents"] == 8
     playbooks = recorded["tables"]["playbooks"]
     assert [r[playbooks["columns"].index("role")] for r in playbooks["data"]] == ["Analyst", "Sales Rep"]
+
+
+def test_playbooks_teach_only_the_tools_that_stay_after_consolidation():
+    from kit.phases import consolidation
+
+    eng = load_engagement(Path(__file__).resolve().parents[2] / "sample_data" / "halden")
+    review = consolidation.analyze_engagement(eng).tools
+    retiring = set(review.loc[review["recommendation"].isin(["cancel", "consolidate"]), "tool"])
+    assert {"ChatGPT Team", "Claude Team"} <= retiring
+    taught = {t for p in tg.analyze_engagement(eng).playbooks["approved_tools"] for t in str(p).split("; ") if t}
+    assert taught and not taught & retiring
+    assert "Microsoft 365 Copilot" in taught
