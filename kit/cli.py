@@ -148,6 +148,10 @@ def run(
             progress.stop()
             _fail(str(exc.args[0] if exc.args else exc))
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            progress.stop()
+            _fail("interrupted: this run is incomplete and was not made the latest; earlier reports are untouched")
+            raise typer.Exit(130) from None
 
     for o in result.outcomes:
         if o.status == "skipped":
@@ -159,8 +163,10 @@ def run(
         err.print(f"[red]The run did not complete.[/] Earlier reports are untouched. Partial output: {result.run_dir}")
         raise typer.Exit(1)
     console.print(f"[green]Report ready:[/] {result.index}")
-    if result.latest is not None:
+    if result.latest is not None and result.latest.is_dir():
         console.print(f"Latest run: {result.latest / 'index.html'}")
+    elif result.latest is not None:
+        console.print(f"Latest run named in {result.latest}")
 
 
 @app.command()

@@ -341,7 +341,10 @@ def point_latest(run_dir: Path) -> Path:
     tmp = run_dir.parent / f".latest-{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
-    os.symlink(run_dir.name, tmp)
+    try:
+        os.symlink(run_dir.name, tmp, target_is_directory=True)
+    except OSError:  # no symlinks here (e.g. Windows without the privilege): name the run in a file
+        return atomic_write(run_dir.parent / "latest.txt", run_dir.name + "\n")
     os.replace(tmp, link)
     return link
 

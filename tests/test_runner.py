@@ -68,3 +68,16 @@ def test_index_names_pages_by_their_title_without_the_client_suffix(tmp_path):
     assert page_title(page) == "AI playbook: CEO & founders"
     (tmp_path / "notes.txt").write_text("<title>no</title>")
     assert page_title(tmp_path / "notes.txt") == ""
+
+
+def test_without_symlinks_the_latest_run_is_named_in_a_file(tmp_path, monkeypatch):
+    import os
+
+    _, run = new_run_dir(tmp_path, "acme", dt.datetime(2027, 1, 3))
+
+    def no_symlinks(*args, **kwargs):
+        raise OSError("symlinks not permitted")
+
+    monkeypatch.setattr(os, "symlink", no_symlinks)
+    marker = point_latest(run)
+    assert marker.name == "latest.txt" and marker.read_text().strip() == run.name
