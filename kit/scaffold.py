@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from kit.paths import resource_dir
 from kit.settings import SETTINGS_FILE, TABLE_NAMES
 
 SLUG_RULE = "lower-case letters a-z, digits 0-9 and hyphens only (regex ^[a-z0-9-]+$)"
@@ -22,25 +23,13 @@ ROLE_TARGETS = "role_targets.csv"
 TABLES_DIR = "tables"
 README = "README.txt"
 
-# The templates live next to the package in a source checkout. An installed wheel has no repo
-# folder: packaging is expected to copy engagement_templates/ to kit/templates/engagement/
-# (pyproject's package-data already includes kit/templates/**), which is the fallback below.
-REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "engagement_templates"
-PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates" / "engagement"
-
-
 def templates_dir() -> Path:
-    """The engagement templates folder: the repo's `engagement_templates/`, else the copy
-    packaged at `kit/templates/engagement/` (not wired into the build yet).
-
-    Raises FileNotFoundError if neither exists.
-    """
-    for candidate in (REPO_TEMPLATES, PACKAGED_TEMPLATES):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(
-        f"engagement templates not found: looked in {REPO_TEMPLATES} and {PACKAGED_TEMPLATES}"
-    )
+    """The engagement templates folder: the repository's `engagement_templates/`, else the copy a
+    wheel installs (see `kit.paths`). Raises FileNotFoundError if neither exists."""
+    folder = resource_dir("engagement_templates")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"engagement templates not found (looked for {folder})")
+    return folder
 
 
 def default_role_targets(templates: Path | None = None) -> Path:

@@ -10,12 +10,12 @@ import pandera.pandas as pa
 
 from kit.intake import schemas
 from kit.intake.readers import parse_table, read_raw
+from kit.paths import PROJECT_ROOT, resource_dir
 from kit.privacy import Pseudonymizer, engagement_key
 from kit.problems import IntakeError, Problem, errors
 from kit.settings import SETTINGS_FILE, EngagementSettings, load_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = PROJECT_ROOT / "engagement_templates"  # see kit.scaffold.templates_dir
+TEMPLATES_DIR = resource_dir("engagement_templates")
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.paths import resource_dir
+
 # The phase notebooks; KIT_NOTEBOOKS_DIR points the runner at another folder of notebooks with the
 # same names (a consultancy's own variants, or tests that need a failing phase).
-NOTEBOOKS_DIR = Path(os.environ.get("KIT_NOTEBOOKS_DIR") or Path(__file__).resolve().parents[2] / "notebooks")
+NOTEBOOKS_DIR = Path(os.environ.get("KIT_NOTEBOOKS_DIR") or resource_dir("notebooks"))
 
 
 @dataclass(frozen=True)
