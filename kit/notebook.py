@@ -310,12 +310,7 @@ def write_bytes(output_dir: str | os.PathLike[str] | None, name: str, data: byte
     """Write binary ``data`` (e.g. an Excel workbook) to ``<output_dir>/pages/<name>``; None without a run folder."""
     if not output_dir:
         return None
-    path = _page_path(output_dir, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
+    return report.write_atomic(_page_path(output_dir, name), data)
 
 
 def write_page(

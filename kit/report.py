@@ -215,16 +215,19 @@ def has_charts(html: str) -> bool:
     return CHART_SPEC_CLASS in html
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temp file in the same folder and ``os.replace``, so a
-    reader never sees a half-written file."""
+def write_atomic(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` (text as UTF-8, or bytes) to ``path`` via a temp file in the same folder
+    and ``os.replace``, so a reader never sees a half-written file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Not tempfile.mkstemp: its 0600 mode would make deliverables unreadable to others.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
+                fh.write(content)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

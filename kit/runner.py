@@ -27,6 +27,7 @@ from pathlib import Path
 from kit import __version__
 from kit.intake import Engagement, load_engagement
 from kit.phases import PHASE_BY_NAME, PHASES, Phase, get_phase
+from kit.report import IndexEntry, export_notebook_html, index_html, write_atomic
 
 REPORT_ENV = "KIT_REPORT"
 CELL_TIMEOUT = 600  # seconds one notebook cell may take before the phase is retried, then failed
@@ -138,8 +139,6 @@ def _execute_phase(
     import papermill
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
-
-    from kit.report import export_notebook_html
 
     os.environ[REPORT_ENV] = "1"
     phase = PHASE_BY_NAME[phase_name]
@@ -265,7 +264,7 @@ STATUS_FILE = "status.json"
 def write_status(run_dir: Path, outcomes: list[PhaseOutcome]) -> Path:
     """`results/status.json`: each phase's status and error so far, for phases that report on others."""
     status = {o.phase: {"title": o.title, "status": o.status, "error": o.error} for o in outcomes}
-    return atomic_write(run_dir / "results" / STATUS_FILE, json.dumps(status, indent=2))
+    return write_atomic(run_dir / "results" / STATUS_FILE, json.dumps(status, indent=2))
 
 
 def write_manifest(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], now: dt.datetime) -> Path:
@@ -287,12 +286,10 @@ def write_manifest(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[P
         "phases": [asdict(o) for o in outcomes],
         "status": "ok" if all(o.status in ("ok", "skipped") for o in outcomes) else "failed",
     }
-    return atomic_write(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    return write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
 
 
 def write_index(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], date: str) -> Path:
-    from kit.report import IndexEntry, index_html
-
     entries = []
     for o in outcomes:
         href = o.html if o.status == "ok" else (o.notebook if o.status == "failed" else None)
@@ -310,7 +307,7 @@ def write_index(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[Phas
         problems=[str(p) for p in eng.warnings], summary_href=summary.html if summary else None,
         executive_summary=_executive_summary(run_dir, summary.phase) if summary else "",
     )  # fmt: skip
-    return atomic_write(run_dir / "index.html", html)
+    return write_atomic(run_dir / "index.html", html)
 
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -344,13 +341,6 @@ def point_latest(run_dir: Path) -> Path:
     try:
         os.symlink(run_dir.name, tmp, target_is_directory=True)
     except OSError:  # no symlinks here (e.g. Windows without the privilege): name the run in a file
-        return atomic_write(run_dir.parent / "latest.txt", run_dir.name + "\n")
+        return write_atomic(run_dir.parent / "latest.txt", run_dir.name + "\n")
     os.replace(tmp, link)
     return link
-
-
-def atomic_write(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
