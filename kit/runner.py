@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kit import __version__
 from kit.intake import Engagement, load_engagement
+from kit.kernel_io import install_poll_workaround
 from kit.phases import PHASE_BY_NAME, PHASES, Phase, get_phase
 from kit.report import IndexEntry, export_notebook_html, index_html, write_atomic
 
@@ -141,6 +142,7 @@ def _execute_phase(
     from papermill.exceptions import PapermillExecutionError
 
     os.environ[REPORT_ENV] = "1"
+    install_poll_workaround()
     phase = PHASE_BY_NAME[phase_name]
     out = Path(run_dir)
     _log_to(out / "logs" / f"{phase.name}.log")

@@ -87,7 +87,11 @@ def execute_notebook(notebook: Path, out: Path, parameters: dict | None = None, 
     import sys
 
     repo = str(Path(__file__).resolve().parents[1])
-    cmd = [sys.executable, "-m", "papermill", str(notebook), str(out), "--no-progress-bar",
+    papermill_with_guard = (
+        "import sys; from kit.kernel_io import install_poll_workaround; install_poll_workaround(); "
+        "from papermill.cli import papermill; sys.argv[0] = 'papermill'; papermill()"
+    )
+    cmd = [sys.executable, "-c", papermill_with_guard, str(notebook), str(out), "--no-progress-bar",
            "--execution-timeout", "300", "--cwd", str(cwd or Path(notebook).parent)]  # fmt: skip
     if parameters:
         cmd += ["-y", json.dumps(parameters)]
