@@ -51,6 +51,7 @@ from kit.intake.schemas import (
     RecurringWork,
 )
 from kit.settings import EngagementSettings
+from kit.text import money
 
 R = RecurringWork  # column names come from the schema model
 MONTHS_PER_YEAR = 12
@@ -707,10 +708,6 @@ def spec_pages_note(paths: list[Path], r: AgentsResult) -> str:
 # ---------------------------------------------------------------- narrative (plain text)
 
 
-def _money(x: float, currency: str) -> str:
-    return f"{currency} {x:,.0f}"
-
-
 def _n(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count:,} {_verb(count, singular, plural or singular + 's')}"
 
@@ -732,7 +729,7 @@ def summary_text(r: AgentsResult) -> str:
         f"Of {_n(r.n_tasks, 'recurring task')} collected, {r.n_recommended:,} "
         f"{_verb(r.n_recommended, 'suits', 'suit')} an AI agent and {r.n_autonomous:,} could eventually run on {_verb(r.n_autonomous, 'its', 'their')} own. "
         f"At the oversight each needs, agents could give back about {r.total_agent_hours:,.0f} hours a year, worth "
-        f"{_money(r.total_agent_value, r.currency)}."
+        f"{money(r.total_agent_value, r.currency)}."
     )
     if len(top) == 1:
         text += f" The strongest candidate is {_names(top)}."
@@ -1036,7 +1033,7 @@ def spec_view(r: AgentsResult, position: int = 0) -> pd.DataFrame:
     rows = [("Task", f"{spec[R.task]} ({spec[R.department]}, owner: {spec[R.owner_role]})"),
             ("Oversight", spec["oversight"])]  # fmt: skip
     rows += [(label, str(spec[key]).replace("\n", " · ")) for key, label in SPEC_FIELDS.items()]
-    saving = f"about {spec['hours_saved']:,.0f} hours a year ({_money(spec['value_saved'], r.currency)})"
+    saving = f"about {spec['hours_saved']:,.0f} hours a year ({money(spec['value_saved'], r.currency)})"
     rows.append(("Expected saving", saving))
     return pd.DataFrame(rows, columns=["Field", "Specification"])
 

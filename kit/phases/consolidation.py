@@ -53,6 +53,8 @@ from kit.evidence import UTILIZATION_FLOOR
 from kit.governance import CLASS_RANK, TASK_TOOL_CATEGORIES, data_class_matrix, workflow_coverage
 from kit.intake.schemas import DATA_CLASSES, PLANS, TOOL_CATEGORIES, Expenses, Tools, Usage, Workflows
 from kit.settings import EngagementSettings
+from kit.text import money
+from kit.text import names as name_list
 
 T, U, X, W = Tools, Usage, Expenses, Workflows  # column names come from the schema models
 
@@ -800,17 +802,6 @@ def _uncovered(workflows: pd.DataFrame, ai_tools: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- narrative (plain text)
 
 
-def _money(x: float, currency: str) -> str:
-    return f"{currency} {x:,.0f}"
-
-
-def _names(items, limit: int = 4) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= limit:
-        return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""
-    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-
-
 def summary_text(r: ConsolidationResult) -> str:
     t, c = r.totals, r.currency
     if not len(r.tools):
@@ -820,14 +811,14 @@ def summary_text(r: ConsolidationResult) -> str:
     counts = r.tools["recommendation"].value_counts()
     parts = [f"{counts.get(k, 0)} to {k}" for k in (CANCEL, CONSOLIDATE, DOWNSIZE) if counts.get(k, 0)]
     text = (
-        f"The company pays {_money(t['current_annual_spend'], c)} a year for {len(r.tools)} tools. "
+        f"The company pays {money(t['current_annual_spend'], c)} a year for {len(r.tools)} tools. "
         f"In the {r.window_days} days to {r.as_of:%d %b %Y}, {idle_share:.0%} of the {t['paid_seats']:,.0f} paid seats "
-        f"went unused, worth {_money(t['idle_seat_cost'], c)} a year. "
+        f"went unused, worth {money(t['idle_seat_cost'], c)} a year. "
     )
     if parts:
         text += (
-            f"Acting on the recommendations ({'; '.join(parts)}) saves about {_money(t['total_saving'], c)} a year "
-            f"({share:.0%}), bringing spend to {_money(t['spend_after'], c)}. "
+            f"Acting on the recommendations ({'; '.join(parts)}) saves about {money(t['total_saving'], c)} a year "
+            f"({share:.0%}), bringing spend to {money(t['spend_after'], c)}. "
         )
     else:
         text += "Every tool is used enough to keep as it is. "
@@ -835,7 +826,7 @@ def summary_text(r: ConsolidationResult) -> str:
     if n_shadow:
         text += (
             f"\n\nOutside the governed tools, {n_shadow} shadow-AI finding(s) involve {t['shadow_people']:,.0f} people"
-            + (f" and {_money(t['shadow_spend'], c)} of AI claimed on expenses in the last year." if t["shadow_spend"] else ".")
+            + (f" and {money(t['shadow_spend'], c)} of AI claimed on expenses in the last year." if t["shadow_spend"] else ".")
         )
     return text
 
@@ -849,13 +840,13 @@ def utilization_text(r: ConsolidationResult) -> str:
         return f"Every paid tool has at least {UTILIZATION_FLOOR:.0%} of its seats in use."
     top = low.head(3)
     worst = "; ".join(
-        f"{row[T.tool]} ({row['active_users']} of {row[T.seats]} seats, {_money(row['idle_seat_cost'], r.currency)} idle)"
+        f"{row[T.tool]} ({row['active_users']} of {row[T.seats]} seats, {money(row['idle_seat_cost'], r.currency)} idle)"
         for _, row in top.iterrows()
     )
     return (
         f"{len(low)} of {len(paid)} paid tools use fewer than {UTILIZATION_FLOOR:.0%} of their seats, the level below "
         f"which a company is paying for empty seats. The largest idle costs: {worst}. Idle seats across all tools "
-        f"cost {_money(r.totals['idle_seat_cost'], r.currency)} a year."
+        f"cost {money(r.totals['idle_seat_cost'], r.currency)} a year."
     )
 
 
@@ -866,7 +857,7 @@ def adoption_text(r: ConsolidationResult) -> str:
     first, last = a.iloc[0], a.iloc[-1]
     peak = a.loc[a["people_active"].idxmax()]
     ai_now = r.tools[r.tools["is_ai"]].sort_values("active_users", ascending=False)
-    most = _names(ai_now[T.tool].head(3)) if len(ai_now) else "none"
+    most = name_list(ai_now[T.tool].head(3)) if len(ai_now) else "none"
     base = "the headcount" if r.headcount_source == "headcount" else "everyone seen in the usage data"
     text = (
         f"In {pd.Timestamp(last['month']):%B %Y}, {last['people_active']:,} people ({last['share']:.0%} of {base}, "
@@ -885,21 +876,21 @@ def recommendations_text(r: ConsolidationResult) -> str:
     cancel = tools[tools["recommendation"] == CANCEL]
     if len(cancel):
         lines.append(
-            f"Cancel {_names(cancel[T.tool])}: almost nobody uses them; {_money(t['saving_cancel'], c)} a year."
+            f"Cancel {name_list(cancel[T.tool])}: almost nobody uses them; {money(t['saving_cancel'], c)} a year."
         )
     for _, row in r.consolidation.iterrows():
-        moving = _names(row["moving"].split("; "))
+        moving = name_list(row["moving"].split("; "))
         if row["users_moved"]:
             who = f"{_people(row['users_moved'])} who do not use it yet"
             who += f", {row['extra_seats']} extra seat(s)" if row["extra_seats"] else ", no extra seat"
         else:
             who = "their users already use it"
-        lines.append(f"Bring {moving} into {row['keep']} ({who}): {_money(row['annual_saving'], c)} a year net.")
+        lines.append(f"Bring {moving} into {row['keep']} ({who}): {money(row['annual_saving'], c)} a year net.")
     down = tools[tools["recommendation"] == DOWNSIZE]
     if len(down):
         lines.append(
-            f"Downsize {_names(down[T.tool])} to their recent peak plus a {r.downsize_buffer:.0%} buffer: "
-            f"{_money(t['saving_downsize'], c)} a year."
+            f"Downsize {name_list(down[T.tool])} to their recent peak plus a {r.downsize_buffer:.0%} buffer: "
+            f"{money(t['saving_downsize'], c)} a year."
         )
     if not lines:
         return "No change is recommended: every tool is used and none overlaps another."
@@ -907,7 +898,7 @@ def recommendations_text(r: ConsolidationResult) -> str:
     text = " ".join(lines)
     if len(well):
         text += (
-            f"\n\n{_names(well[T.tool])} {'is' if len(well) == 1 else 'are'} approved and well used today: "
+            f"\n\n{name_list(well[T.tool])} {'is' if len(well) == 1 else 'are'} approved and well used today: "
             "consolidating means moving people, so plan it with them and time it to the renewal."
         )
     return text
@@ -919,9 +910,9 @@ def renewals_text(r: ConsolidationResult) -> str:
     act = r.renewals[r.renewals["recommendation"] != KEEP]
     urgent = r.renewals[r.renewals["days_to_renewal"] <= DECISION_LEAD_DAYS]
     text = f"{len(r.renewals)} subscription(s) renew in the next 90 days; {len(act)} of them carry a recommendation to act on"
-    text += f", worth {_money(act['annual_saving'].sum(), r.currency)} a year." if len(act) else "."
+    text += f", worth {money(act['annual_saving'].sum(), r.currency)} a year." if len(act) else "."
     if len(urgent):
-        text += f" Decide now on {_names(urgent[T.tool])}: {'it renews' if len(urgent) == 1 else 'they renew'} within 30 days."
+        text += f" Decide now on {name_list(urgent[T.tool])}: {'it renews' if len(urgent) == 1 else 'they renew'} within 30 days."
     return text
 
 
@@ -932,19 +923,19 @@ def shadow_text(r: ConsolidationResult) -> str:
     parts = []
     if counts.get(UNLISTED):
         rows = r.shadow[r.shadow["kind"] == UNLISTED]
-        parts.append(f"{len(rows)} tool(s) in use that the inventory does not list ({_names(rows['tool'])})")
+        parts.append(f"{len(rows)} tool(s) in use that the inventory does not list ({name_list(rows['tool'])})")
     if counts.get(EXPENSED):
         rows = r.shadow[r.shadow["kind"] == EXPENSED]
         parts.append(
-            f"{_money(rows['annual_spend'].sum(), r.currency)} of AI subscriptions claimed on expenses by "
+            f"{money(rows['annual_spend'].sum(), r.currency)} of AI subscriptions claimed on expenses by "
             f"{r.expense_matches.loc[r.expense_matches['shadow'] & r.expense_matches['in_year'], X.employee_id].nunique()} "
-            f"people ({_names(rows['tool'])})"
+            f"people ({name_list(rows['tool'])})"
         )
     consumer = r.shadow[r.shadow["kind"].isin([CONSUMER, UNAPPROVED, NO_SSO])]
     if len(consumer):
         parts.append(
             f"{len(consumer)} inventory tool(s) used on a consumer plan, without approval or without single sign-on "
-            f"({_names(consumer['tool'])})"
+            f"({name_list(consumer['tool'])})"
         )
     return (
         "Found: " + "; ".join(parts) + ". Company data typed into these tools is outside the company's contracts and "
@@ -959,7 +950,7 @@ def governance_text(r: ConsolidationResult) -> str:
     conf = m.loc[m["confidential"], "tool"].tolist()
     text = (
         f"{len(m)} approved AI tool(s). Internal data may go into {int(m['internal'].sum())} of them; "
-        + (f"confidential data only into {_names(conf)}; " if conf else "confidential data into none; ")
+        + (f"confidential data only into {name_list(conf)}; " if conf else "confidential data into none; ")
         + "restricted data into none."
     )
     if not r.has_workflows:
@@ -1238,13 +1229,13 @@ def quality_notes(r: ConsolidationResult, warnings=()) -> pd.DataFrame:
     notes = [("intake", str(w)) for w in warnings if str(getattr(w, "file", "")).startswith(files)]
     never = r.tools[(r.tools["users_ever"] == 0) & (r.tools[T.seats] > 0)]
     if len(never):
-        notes.append(("usage", (f"{len(never)} tool(s) have no usage rows at all ({_names(never[T.tool], 6)}): either "
+        notes.append(("usage", (f"{len(never)} tool(s) have no usage rows at all ({name_list(never[T.tool], 6)}): either "
                                "nobody ever used them or the usage export does not cover them; confirm before cancelling.")))
     if r.n_usage_after_as_of:
         notes.append(("usage", f"{r.n_usage_after_as_of:,} usage row(s) dated after as_of ({r.as_of:%d %b %Y}) are left out."))
     no_date = r.tools[r.tools["next_renewal"].isna() & (r.tools["annual_cost"] > 0)]
     if len(no_date):
-        notes.append(("tools", (f"{len(no_date)} paid tool(s) have no renewal date ({_names(no_date[T.tool], 6)}); "
+        notes.append(("tools", (f"{len(no_date)} paid tool(s) have no renewal date ({name_list(no_date[T.tool], 6)}); "
                                "they cannot appear in the renewal calendar.")))
     if not r.has_expenses:
         notes.append(("expenses", "No expense lines were supplied: AI paid for on cards and expenses cannot be found."))
@@ -1277,9 +1268,9 @@ def explorer(eng, result: ConsolidationResult | None = None):
         r = result if same else analyze_engagement(eng, window_days=window_days, downsize_buffer=downsize_buffer)
         t = r.totals
         line = (
-            f"With a {window_days}-day window and a {downsize_buffer:.0%} buffer: saving {_money(t['total_saving'], r.currency)} "
-            f"a year (cancel {_money(t['saving_cancel'], r.currency)}, consolidate {_money(t['saving_consolidate'], r.currency)}, "
-            f"downsize {_money(t['saving_downsize'], r.currency)})."
+            f"With a {window_days}-day window and a {downsize_buffer:.0%} buffer: saving {money(t['total_saving'], r.currency)} "
+            f"a year (cancel {money(t['saving_cancel'], r.currency)}, consolidate {money(t['saving_consolidate'], r.currency)}, "
+            f"downsize {money(t['saving_downsize'], r.currency)})."
         )
         return [line, savings_chart(r)]
 

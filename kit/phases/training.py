@@ -51,6 +51,7 @@ import pandas as pd
 from kit.governance import data_class_matrix, workflow_coverage
 from kit.intake.schemas import DATA_CLASSES, TOOL_CATEGORIES, RoleTargets, SkillsSurvey, Tools, Usage, Workflows
 from kit.settings import EngagementSettings
+from kit.text import names as name_list
 
 S, T, W = SkillsSurvey, RoleTargets, Workflows
 
@@ -842,13 +843,6 @@ def analyze_engagement(eng, **overrides) -> TrainingResult:
 # ---------------------------------------------------------------- narrative (plain text)
 
 
-def _names(items: list[str], limit: int = 4) -> str:
-    items = list(items)
-    if len(items) <= limit:
-        return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""
-    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-
-
 def _gap_phrase(row: pd.Series) -> str:
     return (
         f"{row[S.role]} on {skill_label(row[S.skill]).lower()} ({row['below_target']} of {row['respondents']} below "
@@ -901,7 +895,7 @@ def readiness_text(r: TrainingResult) -> str:
         low = rates[rates["response_rate"] < 0.7]
         text += (
             f" Response rates are known for {len(rates)} departments"
-            + (f"; below 70% in {_names(list(low['department']))}, so read those figures with care." if len(low)
+            + (f"; below 70% in {name_list(list(low['department']))}, so read those figures with care." if len(low)
                else ", all at 70% or more.")
         )  # fmt: skip
     return text
@@ -916,7 +910,7 @@ def priorities_text(r: TrainingResult, top: int = 3) -> str:
     text += "First come " + "; ".join(_gap_phrase(row) for _, row in first.iterrows()) + "."
     if tiers.any():
         roles = sorted(r.priorities.loc[tiers, S.role].unique())
-        text += f" Roles that own a top workflow: {_names(roles, 8)}."
+        text += f" Roles that own a top workflow: {name_list(roles, 8)}."
     else:
         text += " No survey role owns one of the top workflows, so the order is by people × weighted gap alone."
     return text
@@ -951,7 +945,7 @@ def reality_text(r: TrainingResult) -> str:
     def by(col: str) -> str:
         named = [(SMALL_ROLES.lower() if row["role"] == SMALL_ROLES else row["role"], row[col])
                  for _, row in rc[rc[col] > 0].iterrows()]  # fmt: skip
-        return _names([f"{role}: {n}" for role, n in named])
+        return name_list([f"{role}: {n}" for role, n in named])
 
     text = (
         f"Self-ratings checked against the usage log (AI tools, last {r.active_window_days} days to "
@@ -1003,20 +997,20 @@ def coverage_text(r: TrainingResult) -> str:
                          f"{rates.iloc[0]['response_rate']:.0%}).")  # fmt: skip
         unknown = r.coverage[r.coverage["headcount"].isna()]
         if len(unknown):
-            parts.append(f"No headcount is set for {_names(list(unknown['department']))}.")
+            parts.append(f"No headcount is set for {name_list(list(unknown['department']))}.")
     else:
         parts.append("No headcount per department is set (engagement.yaml: headcount_by_department), so response "
                      "rates are unknown.")  # fmt: skip
     if r.roles_without_targets:
-        parts.append(f"Warning: {_names(list(r.roles_without_targets))} answered but have no target level (no row of "
+        parts.append(f"Warning: {name_list(list(r.roles_without_targets))} answered but have no target level (no row of "
                      "their own and no \"*\" row): their gaps are not counted.")  # fmt: skip
     if r.roles_on_default_targets:
-        parts.append(f"{_names(list(r.roles_on_default_targets), 6)} have no targets of their own and use the \"*\" "
+        parts.append(f"{name_list(list(r.roles_on_default_targets), 6)} have no targets of their own and use the \"*\" "
                      "defaults: confirm them with the client.")  # fmt: skip
     if r.unanswered_target_roles:
-        parts.append(f"Targets exist for {_names(list(r.unanswered_target_roles))}, but nobody in that role answered.")
+        parts.append(f"Targets exist for {name_list(list(r.unanswered_target_roles))}, but nobody in that role answered.")
     if r.skills_without_targets:
-        parts.append(f"Skills without any target: {_names(list(r.skills_without_targets))}.")
+        parts.append(f"Skills without any target: {name_list(list(r.skills_without_targets))}.")
     return " ".join(parts)
 
 

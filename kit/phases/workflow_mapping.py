@@ -29,6 +29,7 @@ from kit.evidence import MAX_PRIOR_SAVING, TASK_PRIORS
 from kit.governance import covered_classes, data_class_matrix
 from kit.intake.schemas import DATA_CLASSES, TimeStudies, Workflows
 from kit.settings import EngagementSettings
+from kit.text import money
 
 W = Workflows  # column names come from the schema model
 NO_OWNER = {"", "?", "-", "n/a", "na", "none", "tbd", "unknown", "nobody", "unassigned"}
@@ -208,17 +209,13 @@ def _collect_next(inv, gaps, have_studies: bool, have_tools: bool, settings: Eng
 # ---------------------------------------------------------------- narrative (plain text)
 
 
-def _money(x: float, currency: str) -> str:
-    return f"{currency} {x:,.0f}"
-
-
 def summary_text(r: WorkflowMappingResult) -> str:
     if r.n_workflows == 0:
         return "No workflows match the current selection."
     top = r.departments.iloc[0]
     return (
         f"The {r.n_workflows} workflows mapped across {r.n_departments} departments take about "
-        f"{r.total_hours:,.0f} hours a year, worth {_money(r.total_cost, r.currency)} at fully loaded cost. "
+        f"{r.total_hours:,.0f} hours a year, worth {money(r.total_cost, r.currency)} at fully loaded cost. "
         f"{top['department']} alone accounts for {top['share_of_hours']:.0%} of those hours. "
         f"If AI delivered the expected savings on every suitable workflow, about {r.potential_hours:,.0f} hours "
         f"a year ({r.potential_hours / max(r.total_hours, 1e-9):.0%}) could be given back; "
