@@ -209,7 +209,9 @@ def open_(
     ] = False,
 ) -> None:
     """Open ENGAGEMENT's live copy of a phase notebook in JupyterLab (prepared with the client's parameters
-    the first time; kept as you left it after that). Exit 1 if JupyterLab does not start or fails."""
+    the first time; kept as you left it after that). As root, JupyterLab gets --allow-root. Exit 1 if
+    JupyterLab does not start or fails, with its reason; its own settings (port, browser) come from
+    its configuration (JUPYTER_CONFIG_DIR)."""
     from kit.intake import load_engagement
     from kit.live import jupyterlab_argv, prepare_live_copy, run_jupyterlab
     from kit.phases import PHASES, get_phase

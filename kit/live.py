@@ -48,11 +48,14 @@ def prepare_live_copy(eng: Engagement, phase: Phase, reports: Path, *, fresh: bo
     parameters = {"engagement": str(eng.folder), "output_dir": str(live)}
     parameters |= phase_options(phase, {}, eng.settings).model_dump()
     partial = live / f".preparing-{os.getpid()}-{phase.notebook}"
-    papermill.execute_notebook(
-        str(phase.path), str(partial), parameters=parameters, prepare_only=True, progress_bar=False
-    )
-    backup = _back_up(target, now or dt.datetime.now()) if target.exists() else None
-    os.replace(partial, target)
+    try:
+        papermill.execute_notebook(
+            str(phase.path), str(partial), parameters=parameters, prepare_only=True, progress_bar=False
+        )
+        backup = _back_up(target, now or dt.datetime.now()) if target.exists() else None
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return LiveCopy(target, reused=False, backup=backup)
 
 

@@ -63,7 +63,9 @@ class AgentCandidatesOptions(PhaseOptions):
         0.6, ge=0, le=1, description='department training readiness (0-1) a task needs to be "ready now"'
     )
     long_task_minutes: float = Field(
-        float(AGENT_TASK_MINUTES), gt=0, description="runs longer than this are flagged for splitting (METR 2025: about 1 hour)"
+        float(AGENT_TASK_MINUTES),
+        gt=0,
+        description="runs longer than this are flagged for splitting (METR 2025: about 1 hour)",
     )
     top_specs: int = Field(5, ge=0, description="how many top candidates get a one-page agent specification")
 

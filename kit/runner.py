@@ -133,7 +133,11 @@ def phase_options(phase: Phase, extra: dict[str, object], settings: EngagementSe
     --param values that reach it (bare names it declares, then `<phase>.name`). Checked by check_parameters."""
     given = settings.phases.model_dump(exclude_unset=True).get(phase.name, {})  # type: ignore[attr-defined]
     bare = {k: v for k, v in extra.items() if k in phase.options.model_fields}
-    named = {k.rpartition(".")[2]: v for k, v in extra.items() if "." in k and _phase_named(k.rpartition(".")[0]) is phase}
+    named = {}
+    for key, value in extra.items():
+        prefix, _, name = key.rpartition(".")
+        if prefix and _phase_named(prefix) is phase:
+            named[name] = value
     return phase.options.model_validate(given | bare | named)
 
 

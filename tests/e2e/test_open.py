@@ -54,7 +54,9 @@ def test_fresh_backs_up_the_edited_copy_and_prepares_a_clean_one(engagement_dir,
 
     fresh = kit_open(str(engagement_dir), "01", "--reports", str(reports), "--no-launch", "--fresh", cwd=tmp_path)
     assert fresh.returncode == 0, fresh.stderr
-    backups = sorted((live_copy(reports).parent / "backups").glob(f"{PHASES[0].notebook.removesuffix('.ipynb')}-*.ipynb"))
+    backups = sorted(
+        (live_copy(reports).parent / "backups").glob(f"{PHASES[0].notebook.removesuffix('.ipynb')}-*.ipynb")
+    )
     assert len(backups) == 1 and notes(backups[0]) == [NOTE]
     assert notes(live_copy(reports)) == []
     assert str(backups[0]) in fresh.stdout.replace("\n", "")
@@ -106,5 +108,8 @@ def test_jupyterlab_that_cannot_start_exits_non_zero_with_its_reason(engagement_
         proc = kit_open(str(engagement_dir), "01", "--reports", str(tmp_path / "r"), cwd=tmp_path,
                         env=jupyter_env(tmp_path, port))  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert f"JupyterLab did not start: ERROR: the Jupyter server could not be started because port {port} is not available." in proc.stderr
+    assert (
+        f"JupyterLab did not start: ERROR: the Jupyter server could not be started because port {port} is not available."
+        in proc.stderr
+    )
     assert "Traceback" not in proc.stdout + proc.stderr
