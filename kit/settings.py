@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kit.phases import PhasesOptions
 from kit.problems import IntakeError, Problem
 
 SETTINGS_FILE = "engagement.yaml"
@@ -73,6 +74,13 @@ class EngagementSettings(BaseModel):
     phase_weeks: PhaseWeeks = Field(default_factory=PhaseWeeks)
     pseudonym_key: str | None = None
     headcount_by_department: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    # phase name -> that phase's options (kit.options); `kit run --param` overrides them.
+    phases: PhasesOptions = Field(default_factory=PhasesOptions)  # type: ignore[valid-type]
+
+    @field_validator("phases", mode="before")
+    @classmethod
+    def _none_is_no_options(cls, v: object) -> object:
+        return {} if v is None else v
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -112,6 +120,8 @@ def _describe(err: dict) -> str:
         return "is required"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}"
+    if kind in ("model_type", "dict_type"):
+        return "must be a mapping (key: value)"
     if kind == "string_pattern_mismatch":
         return f"must match {ctx.get('pattern', '')}"
     msg = err["msg"].replace("Input should be", "must be").replace("Input should", "must")
