@@ -178,6 +178,16 @@ def test_a_negative_number_is_written_as_a_number_not_neutralized_text(hostile_w
     assert wb["Contents"]["A1"].data_type == "s"
 
 
+def test_a_control_character_in_a_name_does_not_stop_the_workbook(hostile_workbook):
+    _, _, r = hostile_workbook
+    df = pd.DataFrame({"tool": ["Chat\x07GPT", "Tab\tLine\nfeed"], "vendor": ["\x1bVendor", "V"]})
+    records = {"consolidation": sm.PhaseRecord("ok", None, {"scalars": {}, "tables": {"tools": df}}, "Consolidation")}
+    ws = openpyxl.load_workbook(BytesIO(sm.workbook_bytes(r, records)))["Tools"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [
+        ["Chat\ufffdGPT", "\ufffdVendor"], ["Tab\tLine\nfeed", "V"]
+    ]
+
+
 # ---------------------------------------------------------------- the Markdown policy draft
 
 
