@@ -16,12 +16,12 @@ import yaml
 from markdown_it import MarkdownIt
 
 from kit import notebook as nb
-from kit.runner import page_title
 from kit.intake import load_engagement
 from kit.phases import agents as am
 from kit.phases import consolidation as cs
 from kit.phases import summary as sm
 from kit.phases import training as tg
+from kit.runner import page_title
 from kit.settings import parse_settings
 from tests.phases.test_agents import rows as task_rows
 from tests.phases.test_agents import run as run_agents
@@ -176,6 +176,20 @@ def test_a_negative_number_is_written_as_a_number_not_neutralized_text(hostile_w
     assert ws["B2"].data_type == "n" and not ws["B2"].quotePrefix
     assert wb["Contents"]["A1"].value == "=evil(): AI adoption engagement workbook"
     assert wb["Contents"]["A1"].data_type == "s"
+
+
+@pytest.mark.parametrize(
+    ("name", "prefixed"),
+    [("=1+1", True), ("+1", True), ("-x", True), ("@x", True), ("\t=1", True), ("\r=1", True), ("#N/A", False),
+     ("#DIV/0!", False), ("00123", False), ("Plain", False)],
+)  # fmt: skip
+def test_a_name_is_stored_as_the_text_written_never_as_a_formula_or_an_error(hostile_workbook, name, prefixed):
+    _, _, r = hostile_workbook
+    records = {"consolidation": sm.PhaseRecord("ok", None, {"scalars": {}, "tables": {"tools": pd.DataFrame(
+        {"tool": [name]})}}, "Consolidation")}  # fmt: skip
+    cell = openpyxl.load_workbook(BytesIO(sm.workbook_bytes(r, records)))["Tools"]["A2"]
+    shown = name.replace("\r", "\n")  # XML reads a carriage return back as a line feed: the same line break
+    assert (cell.value, cell.data_type, bool(cell.quotePrefix)) == (shown, "s", prefixed)
 
 
 def test_a_control_character_in_a_name_does_not_stop_the_workbook(hostile_workbook):
