@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -40,7 +40,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from kit import charts
+from kit import charts, safe
 from kit import notebook as nb
 from kit.evidence import AGENT_TASK_MINUTES
 from kit.governance import covered_classes
@@ -298,7 +298,7 @@ def analyze(
         by_category=_by_category(candidates),
         by_oversight=_by_oversight(candidates),
         departments=_departments(candidates, dept_ready, readiness_threshold),
-        specs=_specs(candidates[recommended].head(top_specs), settings),
+        specs=_specs(candidates[recommended].head(top_specs), settings, spec_page_names(recurring_work[R.task_id])),
         n_tasks=len(candidates),
         n_recommended=int(recommended.sum()),
         n_autonomous=int((candidates["oversight_level"] == AUTONOMOUS).sum()),
@@ -587,7 +587,7 @@ def _pilot(level: int, owner: str, weeks: int, reason: str) -> str:
     return "\n".join(lines)
 
 
-def _specs(top: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
+def _specs(top: pd.DataFrame, settings: EngagementSettings, pages: Mapping[str, str]) -> pd.DataFrame:
     rows = []
     for t in top.to_dict("records"):
         owner, cat, level = t[R.owner_role], t[R.category], int(t["oversight_level"])
@@ -611,6 +611,7 @@ def _specs(top: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
             {
                 "rank": t["rank"],
                 R.task_id: t[R.task_id],
+                "page": pages[str(t[R.task_id])],
                 R.task: t[R.task],
                 R.department: t[R.department],
                 R.category: cat,
@@ -635,7 +636,7 @@ def _specs(top: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
             }
         )
     columns = [
-        "rank", R.task_id, R.task, R.department, R.category, R.owner_role, "oversight", "gate", "gate_reason",
+        "rank", R.task_id, "page", R.task, R.department, R.category, R.owner_role, "oversight", "gate", "gate_reason",
         "trigger", "inputs_systems", "steps", "output", "checkpoint", "never", "success_metric", "hours_saved",
         "value_saved", "pilot_plan",
     ]  # fmt: skip
@@ -676,17 +677,20 @@ def spec_page_html(spec: Mapping, currency: str) -> str:
     return facts + f'<table class="kit-table" style="width:100%"><tbody>{"".join(rows)}</tbody></table>'
 
 
-def spec_page_name(task_id: str) -> str:
-    return f"agent_spec_{task_id}.html"
+def spec_page_names(task_ids: Iterable[str]) -> dict[str, str]:
+    """Task id → its specification's file name, distinct for every id the contract allows (ids
+    are opaque strings: `OPS/12`, `..`, `任务`); see `kit.safe.page_names`."""
+    return safe.page_names(task_ids, "agent_spec_", fallback="task")
 
 
 def write_spec_pages(output_dir: str | Path | None, r: AgentsResult, client: str, date) -> list[Path]:
-    """Write one standalone page per top candidate to `<output_dir>/pages/agent_spec_<task_id>.html`
-    (the run index links them); nothing without a run folder. Returns the paths written."""
+    """Write one standalone page per top candidate to `<output_dir>/pages/<its page>`, e.g.
+    `agent_spec_ops_12.html` (the run index links them); nothing without a run folder. Returns
+    the paths written."""
     paths = []
     for spec in r.specs.to_dict("records"):
         title = f"Agent specification: {spec[R.task]}"
-        path = nb.write_page(output_dir, spec_page_name(spec[R.task_id]), title, spec_page_html(spec, r.currency),
+        path = nb.write_page(output_dir, spec["page"], title, spec_page_html(spec, r.currency),
                              client, date)  # fmt: skip
         if path is not None:
             paths.append(path)

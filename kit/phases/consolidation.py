@@ -40,6 +40,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -48,6 +49,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from kit import safe
 from kit.charts import NEGATIVE, NEUTRAL, POSITIVE
 from kit.evidence import UTILIZATION_FLOOR
 from kit.governance import CLASS_RANK, TASK_TOOL_CATEGORIES, data_class_matrix, workflow_coverage
@@ -1280,14 +1282,19 @@ def explorer(eng, result: ConsolidationResult | None = None):
 # ---------------------------------------------------------------- acceptable-use policy
 
 
-def acceptable_use_policy(r: ConsolidationResult, settings: EngagementSettings) -> list[tuple[str, list[str]]]:
-    """The policy draft as sections of plain text: [(heading, [paragraph or "- bullet", ...])]."""
+def acceptable_use_policy(
+    r: ConsolidationResult, settings: EngagementSettings, quote: Callable[[str], str] = str
+) -> list[tuple[str, list[str]]]:
+    """The policy draft as sections of plain text: [(heading, [paragraph or "- bullet", ...])].
+    Every string from the client's data goes through `quote` (e.g. `kit.safe.markdown`)."""
     m = r.data_matrix
-    owner = settings.accountable_owner.strip() or "[name the owner of AI tools]"
+    client = quote(settings.client)
+    named = settings.accountable_owner.strip()
+    owner = quote(named) if named else "[name the owner of AI tools]"
     retiring = set(r.tools.loc[r.tools["recommendation"].isin([CANCEL, CONSOLIDATE]), T.tool])
     by_class = []
     for cls in DATA_CLASSES:
-        allowed = [f"{t} (to be retired)" if t in retiring else t for t in (m.loc[m[cls], "tool"] if len(m) else [])]
+        allowed = [quote(t) + (" (to be retired)" if t in retiring else "") for t in (m.loc[m[cls], "tool"] if len(m) else [])]
         if cls == "public":
             by_class.append("- Public (already published, e.g. the website, price lists): any AI tool; prefer the "
                             "approved tools below.")  # fmt: skip
@@ -1304,10 +1311,10 @@ def acceptable_use_policy(r: ConsolidationResult, settings: EngagementSettings) 
     if len(uncovered):
         open_gaps = uncovered[uncovered[W.data_sensitivity] != "restricted"]
         for _, row in open_gaps.head(10).iterrows():
-            gaps.append(f"- {row[W.workflow]} ({row[W.department]}): {row['reason']}.")
+            gaps.append(f"- {quote(row[W.workflow])} ({quote(row[W.department])}): {quote(row['reason'])}.")
     sections = [
         ("Purpose and scope", [
-            (f"This policy says which AI tools {settings.client} staff may use for company work and which information "
+            (f"This policy says which AI tools {client} staff may use for company work and which information "
             "may go into them. It applies to everyone who works for the company, on any device."),
             "This is a draft generated from the tool inventory and its contracts on "
             f"{r.as_of:%d %B %Y}. Review every line before it is adopted."
@@ -1348,9 +1355,10 @@ def acceptable_use_policy(r: ConsolidationResult, settings: EngagementSettings) 
 
 
 def acceptable_use_policy_text(r: ConsolidationResult, settings: EngagementSettings) -> str:
-    """The policy draft as plain text (Markdown headings), for the client to edit."""
-    out = [f"# Acceptable use of AI tools — {settings.client} (draft)", ""]
-    for heading, paragraphs in acceptable_use_policy(r, settings):
+    """The policy draft as Markdown, for the client to edit; client strings are escaped
+    (`kit.safe.markdown`), so a viewer shows them as text: no raw HTML, no link, no script."""
+    out = [f"# Acceptable use of AI tools — {safe.markdown(settings.client)} (draft)", ""]
+    for heading, paragraphs in acceptable_use_policy(r, settings, quote=safe.markdown):
         out += [f"## {heading}", ""]
         for i, p in enumerate(paragraphs):
             nxt = paragraphs[i + 1] if i + 1 < len(paragraphs) else ""

@@ -320,7 +320,7 @@ def test_spec_page_escapes_client_text():
 def test_spec_pages_are_written_per_top_candidate(tmp_path):
     r = run(rows({"task_id": "A"}, {"task_id": "B"}), top_specs=2)
     paths = am.write_spec_pages(tmp_path, r, "T", "2027-01-01")
-    assert sorted(p.name for p in paths) == ["agent_spec_A.html", "agent_spec_B.html"]
+    assert sorted(p.name for p in paths) == ["agent_spec_a.html", "agent_spec_b.html"]
     assert all(p.parent == tmp_path / "pages" for p in paths)
     assert "Human checkpoint" in paths[0].read_text()
     assert am.write_spec_pages("", r, "T", "2027-01-01") == []

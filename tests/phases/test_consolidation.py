@@ -405,7 +405,7 @@ def test_policy_lists_approved_tools_per_data_class_and_escapes_names():
     t = tools({"tool": "<b>Chat</b>", "plan": "enterprise", "max_data_class": "confidential"})
     r = run(t, usage(("u1", "<b>Chat</b>", 1)))
     text = cs.acceptable_use_policy_text(r, SETTINGS)
-    assert "- Confidential (contracts, prices, financials, customer records): only <b>Chat</b>." in text
+    assert "- Confidential (contracts, prices, financials, customer records): only &lt;b&gt;Chat&lt;/b&gt;." in text
     assert "Restricted" in text and "no AI tool, ever" in text
     assert "How to request a new tool" in text
     html = cs.acceptable_use_policy_html(r, SETTINGS)
