@@ -465,6 +465,9 @@ def _governance(records, settings) -> list[Signal]:
     else:
         out = []
         shadow = _table(cons, "shadow", ("kind", "tool"))
+        gaps = _table(cons, "governance_gaps", ("kind", "tool"))  # free or unapproved inventory tools live here
+        if shadow is not None and gaps is not None:
+            shadow = pd.concat([shadow, gaps], ignore_index=True)
         if shadow is None:
             out.append(Signal(f, "Unapproved or free AI in use", "no shadow-AI table recorded", None, "Consolidation"))
         else:
