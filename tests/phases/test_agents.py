@@ -598,3 +598,18 @@ def test_the_sensitivity_row_of_this_run_is_the_run_itself():
 def test_method_notes_label_each_threshold_as_cited_or_a_kit_assumption(assumption, source):
     view = am.assumptions_view(run(SENS)).set_index("Assumption")
     assert view.loc[assumption, "Source"] == source
+
+
+def test_the_engagement_template_documents_the_agent_rules_with_their_defaults():
+    import yaml
+
+    from kit.settings import AgentRules
+
+    text = (Path(__file__).resolve().parents[2] / "engagement_templates" / "engagement.yaml").read_text(encoding="utf-8")
+    assert parse_settings(yaml.safe_load(text)).agent_rules == AgentRules()  # exact defaults, shares included
+    doc = next(p for p in text.split("\n\n") if p.startswith("# agent_rules — "))
+    assert "Kit assumptions (not from a published source)" in doc
+    for line in ("autonomy_potential — number > 0 up to 1, default 0.75", "autonomy_max_exceptions — number 0..1, default 0.2",
+                 "approval_potential — number > 0 up to 1, default 0.5", "min_potential — number 0..1, default 0.25",
+                 "approves_each_output (default 2/3)"):  # fmt: skip
+        assert line in doc.replace("\n#     ", " ").replace("\n#   ", " "), line

@@ -794,3 +794,15 @@ def test_governance_gaps_are_reported_apart_from_shadow_ai_and_its_spend():
                            "plan (Notes); 1 without single sign-on (Chat). 3 people used them in the last 30 days.")  # fmt: skip
     assert "(USD 3,600 a year) is already in the tool spend, not shadow spend" in gaps
     assert cs.governance_gaps_view(r)["Tool cost per year, already in spend (USD)"].tolist() == [0.0, 3600.0]
+
+
+def test_the_engagement_template_documents_the_cancel_threshold_with_its_default():
+    import yaml
+
+    from kit.settings import ConsolidationRules
+
+    text = (Path(__file__).resolve().parents[2] / "engagement_templates" / "engagement.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["consolidation_rules"] == ConsolidationRules().model_dump()
+    doc = next(p for p in text.split("\n\n") if p.startswith("# consolidation_rules — "))
+    assert "the kit's own assumptions (not from a published source)" in doc
+    assert "cancel_below — number from 0 to below 0.8, default 0.1" in doc
