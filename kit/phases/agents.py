@@ -1157,9 +1157,9 @@ def assumptions_view(r: AgentsResult) -> pd.DataFrame:
         ("Automation potential: mean of structure, rules and routine", "weights in the table below",
          "UiPath Automation Hub idea score (plain mean of 1–5 answers)"),
         ("Runs longer than this are split first", f"{r.long_task_minutes:g} minutes",
-         "METR 2025 (arXiv 2503.14499): about 1 hour at 50% success; option long_task_minutes"),
+         "METR 2025 (arXiv 2503.14499): about 1 hour at 50% success; option phases.agent_candidates.long_task_minutes"),
         ("Training readiness for ready now", f"{r.readiness_threshold:.0%}",
-         f"{KIT_ASSUMPTION}; option readiness_threshold"),
+         f"{KIT_ASSUMPTION}; option phases.agent_candidates.readiness_threshold"),
         ("Pilot exit: outputs accepted unchanged", f"{ACCEPT_TARGET:.0%}", f"{KIT_ASSUMPTION}, to agree with the owner"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["Assumption", "This run", "Source"])

@@ -67,6 +67,7 @@ from kit.evidence import UTILIZATION_FLOOR
 from kit.governance import CLASS_RANK, TASK_TOOL_CATEGORIES, data_class_matrix, workflow_coverage
 from kit.intake import TABLES
 from kit.intake.schemas import DATA_CLASSES, PLANS, TOOL_CATEGORIES, Expenses, Tools, Usage, Workflows
+from kit.options import ConsolidationOptions
 from kit.settings import EngagementSettings
 from kit.text import money
 from kit.text import names as name_list
@@ -82,7 +83,7 @@ RECURRING_GAP_DAYS = (20, 40)  # median days between charges of a monthly subscr
 RECURRING_AMOUNT_TOLERANCE = 0.2  # each charge within ±20% of the typical charge
 BILL_SHARE = 0.9  # an expense ≥ 90% of an approved tool's periodic bill is that bill
 REFUND_SHARE = 0.9  # a refund ≥ 90% of the last charge, after it, ends that subscription
-DOWNSIZE_BUFFER = 0.1  # share of seats kept above the recent peak (kit assumption)
+DOWNSIZE_BUFFER = ConsolidationOptions().downsize_buffer  # seats kept above the recent peak (kit assumption)
 #: Settings the sensitivity table reruns the recommendations at (this run's own are added).
 CANCEL_STEPS = (0.05, 0.1, 0.2)
 BUFFER_STEPS = (0.0, 0.1, 0.2)
@@ -1176,7 +1177,7 @@ def assumptions_view(r: ConsolidationResult) -> pd.DataFrame:
         ("Cancel a tool below this utilization", f"{r.cancel_below:.0%}",
          f"{KIT_ASSUMPTION}; setting consolidation_rules.cancel_below"),
         ("Seats kept above the recent peak when downsizing", f"{r.downsize_buffer:.0%}",
-         f"{KIT_ASSUMPTION}; option downsize_buffer"),
+         f"{KIT_ASSUMPTION}; option phases.consolidation.downsize_buffer"),
         ("Renewal decision lead time", f"{DECISION_LEAD_DAYS} days", "the 90-60-30 renewal cycle (SaaS practice)"),
         ("Monthly subscription still running", f"charged within {RUNNING_DAYS} days",
          f"{KIT_ASSUMPTION}: one missed monthly charge ends it"),
@@ -1523,7 +1524,7 @@ def explorer(eng, result: ConsolidationResult | None = None):
     """A view for the live controls: recommendations at another window or buffer. `result`, when
     given, is reused for its own settings (no recomputation)."""
 
-    def view(window_days: int = 30, downsize_buffer: float = 0.1) -> list:
+    def view(window_days: int = 30, downsize_buffer: float = DOWNSIZE_BUFFER) -> list:
         same = result is not None and result.window_days == window_days and abs(result.downsize_buffer - downsize_buffer) < 1e-9
         r = result if same else analyze_engagement(eng, window_days=window_days, downsize_buffer=downsize_buffer)
         t = r.totals

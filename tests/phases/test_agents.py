@@ -591,7 +591,7 @@ def test_the_sensitivity_row_of_this_run_is_the_run_itself():
         ("Automation potential for a person to approve each output", "kit assumption (not from a published source); setting agent_rules.approval_potential"),
         ("Automation potential below which an agent is not recommended", "kit assumption (not from a published source); setting agent_rules.min_potential"),
         ("Share of the work an agent takes on: on its own, approved, drafting", "kit assumption (not from a published source); setting agent_rules.oversight_share"),
-        ("Runs longer than this are split first", "METR 2025 (arXiv 2503.14499): about 1 hour at 50% success; option long_task_minutes"),
+        ("Runs longer than this are split first", "METR 2025 (arXiv 2503.14499): about 1 hour at 50% success; option phases.agent_candidates.long_task_minutes"),
         ("Automate only when predictable and low-consequence", "tones9/AI-Adoption-Assessment-Tool (published open rubric, provisional)"),
     ],
 )

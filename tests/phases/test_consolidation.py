@@ -674,7 +674,7 @@ def test_sensitivity_includes_this_runs_own_setting_and_says_what_moves():
     ("assumption", "source"),
     [
         ("Cancel a tool below this utilization", "kit assumption (not from a published source); setting consolidation_rules.cancel_below"),
-        ("Seats kept above the recent peak when downsizing", "kit assumption (not from a published source); option downsize_buffer"),
+        ("Seats kept above the recent peak when downsizing", "kit assumption (not from a published source); option phases.consolidation.downsize_buffer"),
         ("Utilization below which seats go unused", "Torii (utilization below 0.8)"),
         ("Active user: use in the last N days", "Cledara 30 days, Productiv 60, Trelica 90; setting active_window_days"),
     ],
