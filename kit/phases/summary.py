@@ -465,6 +465,9 @@ def _governance(records, settings) -> list[Signal]:
     else:
         out = []
         shadow = _table(cons, "shadow", ("kind", "tool"))
+        gaps = _table(cons, "governance_gaps", ("kind", "tool"))  # free or unapproved inventory tools live here
+        if shadow is not None and gaps is not None:
+            shadow = pd.concat([shadow, gaps], ignore_index=True)
         if shadow is None:
             out.append(Signal(f, "Unapproved or free AI in use", "no shadow-AI table recorded", None, "Consolidation"))
         else:
@@ -2058,9 +2061,13 @@ WORKBOOK_SHEETS: tuple[Sheet, ...] = (
         ("tool", "Tool", TEXT), ("next_renewal", "Renews on", DATE), ("days_to_renewal", "Days left", INT),
         ("decide_by", "Decide by", DATE), ("stage", "Stage (90-60-30)", TEXT), ("recommendation", "Recommendation", TEXT),
         ("annual_saving", "Annual saving ({cur})", MONEY), ("owner", "Owner", TEXT))),
-    Sheet("Shadow AI", "consolidation", "shadow", "AI used outside the approved tools", (
+    Sheet("Shadow AI", "consolidation", "shadow", "AI used outside the tool inventory", (
         ("kind", "Finding", TEXT), ("tool", "Tool or product", TEXT), ("people", "People", INT),
-        ("annual_spend", "Spend per year ({cur})", MONEY), ("detail", "Detail", TEXT))),
+        ("annual_run_rate", "Run rate per year, live subscriptions ({cur})", MONEY),
+        ("annual_spend", "Charged, last 12 months ({cur})", MONEY), ("detail", "Detail", TEXT))),
+    Sheet("Governance gaps", "consolidation", "governance_gaps", "Inventory AI tools on free plans, unapproved or without SSO", (
+        ("kind", "Gap", TEXT), ("tool", "Tool", TEXT), ("plan", "Plan", TEXT), ("people", "People", INT),
+        ("annual_cost", "Tool cost per year, already in spend ({cur})", MONEY), ("detail", "Detail", TEXT))),
     Sheet("Agent candidates", "agent_candidates", "candidates", "Recurring tasks ranked for AI agents", (
         ("rank", "Rank", INT), ("task", "Task", TEXT), ("department", "Department", TEXT), ("category", "Category", TEXT),
         ("owner_role", "Owner role", TEXT), ("potential", "Automation potential (%)", SHARE),
