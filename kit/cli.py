@@ -243,6 +243,70 @@ def open_(
         raise typer.Exit(1)
 
 
+@app.command(name="import")
+def import_(
+    files: Annotated[list[Path] | None, typer.Argument(help="Export files (CSV or XLSX) to import.")] = None,
+    into: Annotated[Path | None, typer.Option("--into", help="Engagement folder that receives the intake tables.")] = None,
+    as_format: Annotated[
+        str | None, typer.Option("--as", help="Read every file as this format (kit import --list names them).")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file (default: import_mapping.yaml in the engagement folder).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be imported; write nothing.")] = False,
+    list_formats: Annotated[bool, typer.Option("--list", help="List the formats and the columns each needs.")] = False,
+) -> None:
+    """Import vendor exports (admin consoles, card feeds, time trackers, survey tools) into an
+    engagement's intake tables, recording provenance in <engagement>/.kit/imports.json."""
+    from kit.imports import ImportFailure, formats_table, import_files
+
+    if list_formats:
+        table = Table(title="Formats kit import reads", title_justify="left")
+        for name in ("format", "export", "fills", "columns needed"):
+            table.add_column(name, overflow="fold")
+        for row in formats_table():
+            table.add_row(*row)
+        console.print(table)
+        return
+    if not files or into is None:
+        _fail("give one or more export files and --into ENGAGEMENT (or --list)")
+        raise typer.Exit(2)
+    try:
+        result = import_files(list(files), into, as_format=as_format, dry_run=dry_run, mapping=mapping)
+    except ImportFailure as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from None
+    _print_import(result)
+
+
+def _print_import(result) -> None:
+    from kit.imports.provenance import drop_summary
+
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    verb = "would write" if result.dry_run else "wrote"
+    for r in result.reports:
+        console.print(f"{r.source} -> {r.table}.csv: {r.title} (sha256 {r.sha256[:12]}, header on row {r.header_row}): "
+                      f"{r.rows_read} row(s) read, {r.rows_kept} kept, {len(r.dropped)} dropped; {verb} {r.rows_written} "
+                      "row(s)", **say)  # fmt: skip
+        for line in drop_summary(r.dropped):
+            console.print(f"  dropped {line}", **say)
+        for line in r.decisions:
+            console.print(f"  {line}", **say)
+        console.print(f"  shows {r.shows}; cannot show {r.cannot_show}", **say)
+    people = result.people_file.name
+    if result.people_proposed:
+        console.print(f"{people}: {'would propose' if result.dry_run else 'proposed'} {result.people_count} people "
+                      "(edit it, then import again to apply)", **say)  # fmt: skip
+    else:
+        console.print(f"{people}: {result.people_count} people used to resolve identities", **say)
+    if result.unresolved:
+        console.print(f"{len(result.unresolved)} identity(ies) not in {people}: " + ", ".join(result.unresolved), **say)
+    if result.dry_run:
+        console.print("Dry run: nothing was written.", **say)
+    else:
+        console.print("Wrote " + ", ".join(str(p) for p in result.written), **say)
+
+
 @app.command()
 def sample(
     out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path("sample_data/halden"),

@@ -112,6 +112,10 @@ class Usage(_Table):
     tool: Series[str] = _f("str", TEXT)
     date: Series[pd.Timestamp] = _f("date", "a date YYYY-MM-DD")
     actions: Series[pd.Int64Dtype] = _f("int", "a whole number >= 0", optional=True, ge=0)
+    # kit extensions (DATA_DICTIONARY.md): per-app detail and last-activity snapshots
+    app: Series[str] = _f("str", "text", optional=True, default="")
+    snapshot: Series[pd.Timestamp] = _f("date", "a date YYYY-MM-DD", optional=True)
+    window_days: Series[pd.Int64Dtype] = _f("int", "a whole number from 1 to 366", optional=True, ge=1, le=366)
 
 
 class Expenses(_Table):
