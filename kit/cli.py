@@ -261,12 +261,8 @@ def import_(
     from kit.imports import ImportFailure, formats_table, import_files
 
     if list_formats:
-        table = Table(title="Formats kit import reads", title_justify="left")
-        for name in ("format", "export", "fills", "columns needed"):
-            table.add_column(name, overflow="fold")
-        for row in formats_table():
-            table.add_row(*row)
-        console.print(table)
+        for name, title, table, columns in formats_table():
+            console.print(f"{name}: {title} -> {table}.csv; needs {columns}", markup=False, highlight=False, soft_wrap=True)
         return
     if not files or into is None:
         _fail("give one or more export files and --into ENGAGEMENT (or --list)")

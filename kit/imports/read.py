@@ -64,11 +64,12 @@ def read_rows(path: Path) -> tuple[list[list[str]], str]:
             continue
     else:  # pragma: no cover - cp1252 decodes almost anything
         raise ImportFailure(f"{path.name}: is not text (save it as CSV UTF-8)")
+    bom = data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return rows, encoding.replace("-sig", " with byte-order mark")
+    return rows, encoding.replace("-sig", "") + (" with byte-order mark" if bom else "")
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:

@@ -164,8 +164,9 @@ def _resolve(t: Table, b: Built, people: People) -> list[str]:
             if r["_row"] != last_row[r[column]]:
                 b.drop(r["_row"], f"replaced by a later response from the same person (row {last_row[r[column]]})")
         kept = [r for r in kept if r["_row"] == last_row[r[column]]]
+    removed = {r["_row"] for r in b.rows} - {r["_row"] for r in kept}
     b.rows = sorted(kept, key=lambda r: r["_row"])
-    b.kept_rows = {r["_row"] for r in b.rows}
+    b.kept_rows -= removed
     b.dropped = sorted(set(d for d in b.dropped if d[0] not in b.kept_rows))
     return list(unresolved)
 
