@@ -86,9 +86,20 @@ def validate(engagement: EngagementArg) -> None:
             console.print(f"[yellow]missing[/] {name}: {why}")
     loaded = ", ".join(f"{n} ({len(t):,} rows)" for n, t in eng.tables.items())
     console.print(f"Loaded: {loaded}")
+    _print_provenance(eng.folder)
     if errors:
         raise typer.Exit(1)
     console.print(f"[green]OK[/] {eng.settings.client}: the input follows the intake contract.")
+
+
+def _print_provenance(folder: Path) -> None:
+    """One line per imported file (kit import's .kit/imports.json): which table it fills, how."""
+    from kit.imports import PROVENANCE_FILE, read_provenance
+
+    for e in read_provenance(folder):
+        console.print(f"imported {e['source']} ({e['format']}, sha256 {str(e['sha256'])[:12]}) -> {e['table']}.csv: "
+                      f"{e['rows_read']} read, {e['rows_kept']} kept, {e['rows_dropped']} dropped ({PROVENANCE_FILE})",
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
 
 
 _PARAM_NAME = re.compile(r"^(?:[\w.-]+\.)?[A-Za-z_]\w*$")
@@ -308,10 +319,17 @@ def sample(
     out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path("sample_data/halden"),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     scale: Annotated[float, typer.Option(help="Multiplies headcount, survey and usage rows.")] = 1.0,
+    raw_exports: Annotated[
+        bool, typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import.")
+    ] = False,
 ) -> None:
     """Generate the synthetic sample client (deterministic for a seed)."""
-    from kit.sample import generate
+    from kit.sample import EXPORTS_DIR, generate, generate_raw_exports
 
+    if raw_exports:
+        generate_raw_exports(out, seed=seed, scale=scale)
+        console.print(f"[green]Wrote[/] {out}; import its exports with: kit import {out / EXPORTS_DIR}/*.csv --into {out}")
+        return
     generate(out, seed=seed, scale=scale)
     console.print(f"[green]Wrote[/] {out}")
 

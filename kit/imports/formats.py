@@ -27,12 +27,13 @@ class Column:
     """One column a format reads: `field` (the builders' name) and the vendor's spellings."""
 
     field: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # header_key of each spelling
     required: bool = True
+    label: str = ""  # the first spelling, as the vendor prints it
 
 
 def col(field_: str, *aliases: str, required: bool = True) -> Column:
-    return Column(field_, tuple(header_key(a) for a in aliases), required)
+    return Column(field_, tuple(header_key(a) for a in aliases), required, aliases[0])
 
 
 def opt(field_: str, *aliases: str) -> Column:
@@ -44,7 +45,7 @@ class Format:
     """One vendor export.
 
     kind: the builder (`usage_snapshot`, `usage_events`, `chatgpt`, `expenses`, `time_entries`,
-        `survey`). apps: per-app last-activity columns (app label -> spellings), for snapshots.
+        `survey`). apps: per-app last-activity columns (app label -> spellings as printed), for snapshots.
     sign: how charges are signed: `positive` (charges > 0), `negative` (charges < 0, flipped),
         `debit_credit` (a Debit and a Credit column). dates: date formats tried in order per file.
     header_rows: 2 for exports with a question row and an answer row (SurveyMonkey).
@@ -73,14 +74,14 @@ class Format:
 
     def describe_columns(self) -> str:
         """The columns it needs, as the vendor spells them (for `kit import --list`)."""
-        need = [c.aliases[0] for c in self.required]
+        need = [c.label for c in self.required]
         if self.apps:
             need.append("one or more of: " + ", ".join(a[0] for a in self.apps.values()))
         return ", ".join(need)
 
 
 def _apps(*pairs: tuple[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    return {label: tuple(header_key(a) for a in spellings) for label, spellings in pairs}
+    return {label: tuple(spellings) for label, spellings in pairs}
 
 
 def _copilot_app(label: str, graph: str, admin: str) -> tuple[str, tuple[str, ...]]:

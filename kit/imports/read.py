@@ -131,10 +131,10 @@ def match(fmt: Format, header: list[str], row: int) -> Match:
         if hit is not None:
             fields[column.field] = hit
         elif column.required:
-            missing.append(column.aliases[0])
+            missing.append(column.label)
     apps = {}
     for label, spellings in fmt.apps.items():
-        hit = next((position[a] for a in spellings if a in position), None)
+        hit = next((position[header_key(a)] for a in spellings if header_key(a) in position), None)
         if hit is not None:
             apps[label] = hit
     if fmt.apps and not apps:

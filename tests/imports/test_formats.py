@@ -153,14 +153,14 @@ def test_unknown_file_names_the_closest_formats_and_their_missing_columns(tmp_pa
     with pytest.raises(ImportFailure) as exc:
         import_files([path], tmp_path)
     message = str(exc.value)
-    assert message.startswith("mystery.csv: no known export format matches its header; closest: ramp (missing 'user')")
+    assert message.startswith("mystery.csv: no known export format matches its header; closest: ramp (missing 'User')")
     assert "\n" not in message
 
 
 def test_as_format_names_the_columns_the_file_lacks(tmp_path: Path):
     path = tmp_path / "x.csv"
     path.write_text("Date,Amount\n", encoding="utf-8")
-    with pytest.raises(ImportFailure, match=r"x.csv: is not a toggl export: missing column\(s\) 'user', 'project'"):
+    with pytest.raises(ImportFailure, match=r"x.csv: is not a toggl export: missing column\(s\) 'User', 'Project'"):
         import_files([path], tmp_path, as_format="toggl")
 
 

@@ -183,7 +183,7 @@ def test_loaded_engagement_and_validate_show_provenance(eng: Path, tmp_path: Pat
 def test_cli_lists_formats_with_their_columns():
     out = CliRunner().invoke(app, ["import", "--list"], terminal_width=250)
     assert out.exit_code == 0
-    assert "m365_copilot_usage" in out.output and "transaction date, amount, merchant name, user" in out.output
+    assert "m365_copilot_usage" in out.output and "Transaction Date, Amount, Merchant Name, User" in out.output
 
 
 def test_cli_dry_run_prints_the_summary_and_an_unknown_file_exits_1(eng: Path, tmp_path: Path):
