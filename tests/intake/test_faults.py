@@ -41,8 +41,8 @@ def test_short_rows_are_still_read_as_blank_trailing_cells(tmp_path):
     folder = write_engagement(tmp_path / "eng", time_studies=text)
     assert problems_of(folder) == [
         "time_studies.csv row 3: has 5 fields, the header has 4",
-        "time_studies.csv row 4, column ai_assisted: is empty; must be true/false, yes/no, y/n or 1/0",
-        "time_studies.csv row 4, column minutes: is empty; must be a number > 0",
+        'time_studies.csv row 4, column ai_assisted: "" is empty; must be true/false, yes/no, y/n or 1/0',
+        'time_studies.csv row 4, column minutes: "" is empty; must be a number > 0',
     ]
 
 
@@ -99,6 +99,7 @@ def test_xlsx_trailing_blank_rows_are_not_data_and_inner_blank_rows_keep_numberi
 def test_sheet_with_more_data_than_a_table_can_hold_is_a_clear_error(tmp_path, monkeypatch):
     from kit.intake import readers
 
+    assert readers.MAX_XLSX_CELLS >= 1_048_576 * 12  # a full Excel sheet of a 12-column export still loads
     monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 40)
     book = Workbook()
     sheet = book.active
@@ -111,7 +112,6 @@ def test_sheet_with_more_data_than_a_table_can_hold_is_a_clear_error(tmp_path, m
         "time_studies.xlsx: its first sheet holds more than 40 cells of data under the header's 4 columns "
         "(row 12 reached); save the table as CSV or remove what is not part of the table"
     ]
-    assert readers.MAX_XLSX_CELLS >= 1_048_576 * 12  # a full Excel sheet of a 12-column export still loads
 
 
 def test_every_one_of_many_bad_cells_is_reported_with_its_row(tmp_path):
