@@ -183,7 +183,9 @@ def duplicate_key_problems(text: str, file: str = SETTINGS_FILE) -> list[Problem
             if len(rows) > 1:
                 times = "twice" if len(rows) == 2 else f"{len(rows)} times"
                 listed = ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
-                problems.append(Problem(file=file, row=rows[-1], message=f'setting "{name}" appears {times} (rows {listed})'))
+                problems.append(
+                    Problem(file=file, row=rows[-1], message=f'setting "{name}" appears {times} (rows {listed})')
+                )
     return sorted(problems, key=lambda p: p.row or 0)
 
 

@@ -8,7 +8,6 @@ Row numbers are those a spreadsheet shows (header = row 1): the frame index is k
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -250,7 +249,8 @@ def parse_table(raw: pd.DataFrame, model: type[pa.DataFrameModel], file: str) ->
         if meta.get("default") is not None:
             values = values.fillna(meta["default"])
         typed[name] = values
-        problems.extend(_cell_problems(raw, bad.index[bad.to_numpy()], name, f"must be {meta['expect']}", file, reported))
+        message = f"must be {meta['expect']}"
+        problems.extend(_cell_problems(raw, bad.index[bad.to_numpy()], name, message, file, reported))
 
     for name, col in schema.columns.items():  # required bool/int columns: plain numpy dtypes when complete
         if not col.nullable and str(col.dtype) in ("bool", "int64") and typed[name].notna().all():
@@ -281,7 +281,8 @@ def _cell_problems(
     rows = [i for i in pd.unique(np.asarray(index, dtype="int64")).tolist() if (i, name) not in reported]
     reported.update((i, name) for i in rows)
     values = raw.loc[rows, name].str.strip().tolist() if name in raw.columns else [""] * len(rows)
-    return [Problem(file=file, row=i + 2, column=name, value=v, message=message) for i, v in zip(rows, values, strict=True)]
+    pairs = zip(rows, values, strict=True)
+    return [Problem(file=file, row=i + 2, column=name, value=v, message=message) for i, v in pairs]
 
 
 def _schema_problems(
@@ -305,7 +306,8 @@ def _schema_problems(
         values = cells.agg(" + ".join, axis=1).tolist() if rows else []
         message = f"is duplicated: the pair ({', '.join(unique_cols)}) must appear at most once"
         column = ", ".join(unique_cols)
-        problems.extend(Problem(file=file, row=i + 2, column=column, value=v, message=message) for i, v in zip(rows, values, strict=True))
+        for i, v in zip(rows, values, strict=True):
+            problems.append(Problem(file=file, row=i + 2, column=column, value=v, message=message))
     for (name, check), group in cases[~pairs].groupby(["column", "check"], sort=False):
         expect = (schema.columns[name].metadata or {}).get("expect", "valid")
         problems.extend(_cell_problems(raw, group["index"], name, _check_message(check, expect), file, reported))

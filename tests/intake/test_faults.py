@@ -7,7 +7,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
 from kit.intake import TABLE_SPECS, load_table
