@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kit import __version__
-from kit.problems import IntakeError, Problem, shown_and_left_out, write_problem_list
+from kit.problems import IntakeError, Problem, clear_problem_list, shown_and_left_out, write_problem_list
 
 app = typer.Typer(
     help="AI-adoption engagement kit: validate a client's data, run the analyses, hand over HTML deliverables.",
@@ -66,16 +66,19 @@ def problems_table(
 
 def print_problems(out: Console, problems: list[Problem], title: str, folder: Path | None) -> None:
     """The first problems of each file and column as a table and as the contract's one-line form,
-    a count of the rest, and the path of the file that lists every problem."""
+    a count of the rest, and the path of the file that lists every problem (written when the
+    engagement folder is known or some problems are not shown)."""
     shown, left_out = shown_and_left_out(problems)
     out.print(problems_table(shown, title, left_out))
     lines = [str(p) for p in shown if p.is_error]  # easy to grep and paste into an email
     for (file, column), count in left_out.items():
         lines.append(f"… and {count:,} more in {file}" + (f", column {column}" if column else ""))
-    try:
-        lines.append(f"All {len(problems):,} problems are listed in {write_problem_list(problems, folder)}")
-    except OSError as exc:
-        lines.append(f"The complete list of problems could not be written ({exc.strerror})")
+    if folder is not None or left_out:
+        noun = "problem" if len(problems) == 1 else "problems"
+        try:
+            lines.append(f"Complete list ({len(problems):,} {noun}): {write_problem_list(problems, folder)}")
+        except OSError as exc:
+            lines.append(f"The complete list of problems could not be written ({exc.strerror})")
     for line in lines:
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -110,6 +113,8 @@ def validate(engagement: EngagementArg) -> None:
     console.print(f"Loaded: {escape(loaded)}")
     if errors:
         raise typer.Exit(1)
+    if not eng.problems:
+        clear_problem_list(eng.folder)
     console.print(f"[green]OK[/] {escape(eng.settings.client)}: the input follows the intake contract.")
 
 

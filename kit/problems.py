@@ -111,3 +111,11 @@ def write_problem_list(problems: list[Problem], folder: Path | None) -> Path:
         except OSError as exc:
             failure = exc
     raise failure
+
+
+def clear_problem_list(folder: Path) -> None:
+    """Remove `<folder>/.kit/problems.txt` left by an earlier check, once the input has no problems."""
+    try:
+        (Path(folder) / PROBLEMS_FILE).unlink(missing_ok=True)
+    except OSError:
+        pass  # a stale list that cannot be removed is harmless: it is only read when its path is printed

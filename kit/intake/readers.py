@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def excel_cell_text(value: object) -> str:
 
 
 MAX_XLSX_CELLS = 30_000_000  # cells under the header a sheet may hold (a full sheet of a 28-column export)
-_FIELD_COUNT = re.compile(r"Expected \d+ fields")
+_SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
 def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
@@ -61,26 +62,37 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """pandas' C parser (fast: millions of rows); when a row has more fields than the header,
-    the csv module reads the file again to name every such row."""
-    try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-            skip_blank_lines=False, sep=",",
-        )  # fmt: skip
-        return frame, []
-    except UnicodeDecodeError:
-        raise ValueError("is not UTF-8 text (save it as 'CSV UTF-8')") from None
-    except pd.errors.EmptyDataError:
-        raise ValueError("is empty (it needs at least a header row)") from None
-    except pd.errors.ParserError as exc:
-        if not _FIELD_COUNT.search(str(exc)):
+    """One pass of pandas' C parser (fast: millions of rows). A row with more fields than the header
+    is skipped with a warning that names its record (= spreadsheet row, a quoted line break staying
+    in its row); it is put back as a blank row so that every later row keeps its number. Any other
+    warning (pandas only truncates a too-long first data row) sends the file to the csv module."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+                skip_blank_lines=False, sep=",", on_bad_lines="warn", index_col=False,
+            )  # fmt: skip
+        except UnicodeDecodeError:
+            raise ValueError("is not UTF-8 text (save it as 'CSV UTF-8')") from None
+        except pd.errors.EmptyDataError:
+            raise ValueError("is empty (it needs at least a header row)") from None
+        except pd.errors.ParserError as exc:
             raise ValueError(f"could not be read as CSV: {exc}") from None
-    return _read_csv_by_record(path)
+    notes = "".join(str(w.message) for w in caught if issubclass(w.category, pd.errors.ParserWarning))
+    if not notes:
+        return frame, []
+    skipped = [(int(row), int(saw), int(expected)) for row, expected, saw in _SKIPPED.findall(notes)]
+    if _SKIPPED.sub("", notes).strip():  # e.g. the first data row is too long (pandas drops its extra cells)
+        return _read_csv_by_record(path)
+    total = len(frame) + len(skipped)
+    frame.index = np.delete(np.arange(total), [row - 2 for row, _, _ in skipped])
+    frame = frame.reindex(pd.RangeIndex(total), fill_value="")
+    return frame, [(row, f"has {saw} fields, the header has {expected}") for row, saw, expected in skipped]
 
 
 def _read_csv_by_record(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """Every record with the csv module; row = record number (a quoted line break stays in its row).
+    """Every record with the csv module (slower; used only if pandas' warnings cannot be read).
 
     Short rows get blank trailing cells (as pandas does); a row with extra fields is reported and left blank.
     """

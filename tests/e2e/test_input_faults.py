@@ -91,7 +91,7 @@ def _client_files(folder: Path) -> dict[str, str]:
 
 
 def _listed_file(output: str) -> Path:
-    found = re.search(r"All ([\d,]+) problems are listed in (.+)$", output, flags=re.MULTILINE)
+    found = re.search(r"Complete list \(([\d,]+) problems\): (.+)$", output, flags=re.MULTILINE)
     assert found, output[-3000:]
     assert int(found.group(1).replace(",", "")) == MANY_BAD
     return Path(found.group(2).strip())
@@ -126,8 +126,17 @@ def test_problem_list_falls_back_to_a_temporary_file_when_the_scratch_folder_can
     folder = write_engagement(tmp_path / "eng", time_studies=TS_HEADER + rows)
     (folder / ".kit").write_text("a file where the kit's folder would be", encoding="utf-8")
     proc = kit("validate", str(folder), cwd=tmp_path, env=WIDE)
-    found = re.search(r"All 50 problems are listed in (.+)$", proc.stdout, flags=re.MULTILINE)
+    found = re.search(r"Complete list \(50 problems\): (.+)$", proc.stdout, flags=re.MULTILINE)
     assert found, proc.stdout
     listed = Path(found.group(1).strip())
     assert not listed.is_relative_to(folder)
     assert len(listed.read_text(encoding="utf-8").splitlines()) == 50
+
+
+def test_a_clean_validate_removes_the_problem_list_of_an_earlier_check(tmp_path):
+    folder = write_engagement(tmp_path / "eng", time_studies=TS_HEADER + "O1,W1,false,-3\n")
+    assert kit("validate", str(folder), cwd=tmp_path).returncode == 1
+    assert (folder / ".kit" / "problems.txt").read_text(encoding="utf-8").startswith("time_studies.csv row 2")
+    write_engagement(folder)
+    assert kit("validate", str(folder), cwd=tmp_path).returncode == 0
+    assert not (folder / ".kit" / "problems.txt").exists()

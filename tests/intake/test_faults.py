@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from kit.intake import TABLE_SPECS, load_table
@@ -32,6 +33,15 @@ def test_rows_after_a_quoted_line_break_keep_their_spreadsheet_row_numbers(tmp_p
     assert problems_of(folder) == [
         "time_studies.csv row 4: has 5 fields, the header has 4",
         'time_studies.csv row 5, column minutes: "-1" must be a number > 0',
+    ]
+
+
+def test_a_first_data_row_with_an_extra_field_is_reported_not_shifted_into_an_index(tmp_path):
+    text = TS_HEADER + "O1,W1,no,3,4\nO2,W1,no,-5\n"
+    folder = write_engagement(tmp_path / "eng", time_studies=text)
+    assert problems_of(folder) == [
+        "time_studies.csv row 2: has 5 fields, the header has 4",
+        'time_studies.csv row 3, column minutes: "-5" must be a number > 0',
     ]
 
 
@@ -120,3 +130,26 @@ def test_every_one_of_many_bad_cells_is_reported_with_its_row(tmp_path):
     _, problems = load_table(path, TABLE_SPECS["time_studies"])
     assert [p.row for p in problems] == list(range(3, 100_002, 2))
     assert str(problems[-1]) == 'time_studies.csv row 100001, column minutes: "-3" must be a number > 0'
+
+
+CSV_STRUCTURES = [
+    TS_HEADER + "O1,W1,no,3\nO2,W1,no,4,9\nO3,W1,no,-1\n",
+    TS_HEADER + 'O1,W1,no,3\n"O2\nsecond line",W1,no,4\nO3,W1,no,5,6\n\nO5,W1\nO6,W1,no,1,2,3\n',
+    TS_HEADER + "O1,W1,no,3,4\n",
+    TS_HEADER + "O1,W1,no,3,4\nO2,W1,no,5\nO3,W1,no,6,7\n",
+]
+
+
+@pytest.mark.parametrize(
+    "text", CSV_STRUCTURES, ids=["extra-field", "line-breaks-blank-and-short-rows", "only-row-bad", "first-row-bad"]
+)
+def test_csv_module_reader_agrees_with_the_pandas_reader(tmp_path, text):
+    from kit.intake import readers
+
+    path = tmp_path / "time_studies.csv"
+    path.write_text(text, encoding="utf-8")
+    fast, fast_bad = readers._read_csv(path)
+    slow, slow_bad = readers._read_csv_by_record(path)
+    assert fast_bad == slow_bad and fast_bad
+    assert fast.astype(object).values.tolist() == slow.astype(object).values.tolist()
+    assert list(fast.columns) == list(slow.columns)
