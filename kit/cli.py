@@ -111,11 +111,22 @@ def validate(engagement: EngagementArg) -> None:
             console.print(f"[yellow]missing[/] {escape(name)}: {escape(why)}")
     loaded = ", ".join(f"{n} ({len(t):,} rows)" for n, t in eng.tables.items())
     console.print(f"Loaded: {escape(loaded)}")
+    _print_provenance(eng.folder)
     if errors:
         raise typer.Exit(1)
     if not eng.problems:
         clear_problem_list(eng.folder)
     console.print(f"[green]OK[/] {escape(eng.settings.client)}: the input follows the intake contract.")
+
+
+def _print_provenance(folder: Path) -> None:
+    """One line per imported file (kit import's .kit/imports.json): which table it fills, how."""
+    from kit.imports import PROVENANCE_FILE, read_provenance
+
+    for e in read_provenance(folder):
+        console.print(f"imported {e['source']} ({e['format']}, sha256 {str(e['sha256'])[:12]}) -> {e['table']}.csv: "
+                      f"{e['rows_read']} read, {e['rows_kept']} kept, {e['rows_dropped']} dropped ({PROVENANCE_FILE})",
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
 
 
 _PARAM_NAME = re.compile(r"^(?:[\w.-]+\.)?[A-Za-z_]\w*$")
@@ -273,15 +284,82 @@ def open_(
         raise typer.Exit(1)
 
 
+@app.command(name="import")
+def import_(
+    files: Annotated[list[Path] | None, typer.Argument(help="Export files (CSV or XLSX) to import.")] = None,
+    into: Annotated[Path | None, typer.Option("--into", help="Engagement folder that receives the intake tables.")] = None,
+    as_format: Annotated[
+        str | None, typer.Option("--as", help="Read every file as this format (kit import --list names them).")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file (default: import_mapping.yaml in the engagement folder).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be imported; write nothing.")] = False,
+    list_formats: Annotated[bool, typer.Option("--list", help="List the formats and the columns each needs.")] = False,
+) -> None:
+    """Import vendor exports (admin consoles, card feeds, time trackers, survey tools) into an
+    engagement's intake tables, recording provenance in <engagement>/.kit/imports.json."""
+    from kit.imports import ImportFailure, formats_table, import_files
+
+    if list_formats:
+        for name, title, table, columns in formats_table():
+            console.print(f"{name}: {title} -> {table}.csv; needs {columns}", markup=False, highlight=False, soft_wrap=True)
+        return
+    if not files or into is None:
+        _fail("give one or more export files and --into ENGAGEMENT (or --list)")
+        raise typer.Exit(2)
+    try:
+        result = import_files(list(files), into, as_format=as_format, dry_run=dry_run, mapping=mapping)
+    except ImportFailure as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from None
+    _print_import(result)
+
+
+def _print_import(result) -> None:
+    from kit.imports.provenance import drop_summary
+
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    verb = "would write" if result.dry_run else "wrote"
+    for r in result.reports:
+        console.print(f"{r.source} -> {r.table}.csv: {r.title} (sha256 {r.sha256[:12]}, header on row {r.header_row}): "
+                      f"{r.rows_read} row(s) read, {r.rows_kept} kept, {len(r.dropped)} dropped; {verb} {r.rows_written} "
+                      "row(s)", **say)  # fmt: skip
+        for line in drop_summary(r.dropped):
+            console.print(f"  dropped {line}", **say)
+        for line in r.decisions:
+            console.print(f"  {line}", **say)
+        console.print(f"  shows {r.shows}; cannot show {r.cannot_show}", **say)
+    people = result.people_file.name
+    if result.people_proposed:
+        console.print(f"{people}: {'would propose' if result.dry_run else 'proposed'} {result.people_count} people "
+                      "(edit it, then import again to apply)", **say)  # fmt: skip
+    else:
+        console.print(f"{people}: {result.people_count} people used to resolve identities", **say)
+    if result.unresolved:
+        console.print(f"{len(result.unresolved)} identity(ies) not in {people}: " + ", ".join(result.unresolved), **say)
+    if result.dry_run:
+        console.print("Dry run: nothing was written.", **say)
+    else:
+        console.print("Wrote " + ", ".join(str(p) for p in result.written), **say)
+
+
 @app.command()
 def sample(
     out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path("sample_data/halden"),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     scale: Annotated[float, typer.Option(help="Multiplies headcount, survey and usage rows.")] = 1.0,
+    raw_exports: Annotated[
+        bool, typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import.")
+    ] = False,
 ) -> None:
     """Generate the synthetic sample client (deterministic for a seed)."""
-    from kit.sample import generate
+    from kit.sample import EXPORTS_DIR, generate, generate_raw_exports
 
+    if raw_exports:
+        generate_raw_exports(out, seed=seed, scale=scale)
+        console.print(f"[green]Wrote[/] {out}; import its exports with: kit import {out / EXPORTS_DIR}/*.csv --into {out}")
+        return
     generate(out, seed=seed, scale=scale)
     console.print(f"[green]Wrote[/] {escape(str(out))}")
 

@@ -1267,6 +1267,105 @@ def _recurring_truth(recurring: pd.DataFrame) -> dict:
     }
 
 
+# --------------------------------------------------------------------------------------------
+# Raw-exports variant: the same client as the exports its systems would give (kit import reads them)
+# --------------------------------------------------------------------------------------------
+
+EXPORTS_DIR = "exports"
+KEPT_AS_TABLES = ("engagement.yaml", "workflows.csv", "tools.csv", "role_targets.csv", "recurring_work.csv",
+                  PLANTED_FILE)  # fmt: skip  # no vendor export holds these: the consultant writes them
+FIRST_NAMES = ("Ana", "Ben", "Cora", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea", "Max", "Nia",
+               "Oli", "Pia", "Quin", "Rui", "Sam", "Tea")  # fmt: skip
+LAST_NAMES = ("Aalto", "Brandt", "Costa", "Dahl", "Eriksen", "Fischer", "Garcia", "Holm", "Ito", "Jensen", "Kovac",
+              "Lund", "Moreau", "Novak", "Olsen", "Park")  # fmt: skip
+SURVEY_GRID = "How would you rate your skill with AI tools?"
+SURVEY_ROWS = {
+    "prompting": "Writing prompts and instructions for an AI tool",
+    "output_verification": "Checking AI output for errors before using it",
+    "data_handling": "Knowing which data may go into which AI tool",
+    "workflow_automation": "Automating a repeated task with AI",
+    "tool_fluency": "Using the AI tools the company provides",
+}  # the kit's survey template (kit/data/skills_survey_mapping.yaml)
+SURVEY_ANSWERS = ("0 - Never used", "1 - Aware of it", "2 - Basic use", "3 - Proficient", "4 - Advanced, I teach others")
+
+
+def _person_name(pid: str, i: int) -> str:
+    return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)]}" + (
+        f" {i // (len(FIRST_NAMES) * len(LAST_NAMES)) + 1}" if i >= len(FIRST_NAMES) * len(LAST_NAMES) else "")  # fmt: skip
+
+
+def _hms(minutes: float) -> str:
+    seconds = round(minutes * 60)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def generate_raw_exports(out_dir: Path, *, seed: int = 7, scale: float = 1.0, usage_days: int = 365) -> dict:
+    """The sample client (same seed, same truth) as its systems would export it: usage as an Okta
+    app usage report, expenses as Ramp transactions, time studies as a Toggl detailed report, the
+    skills survey as Google Forms responses to the kit's template, in `<out>/exports/`; beside them
+    the tables no export holds, people.csv (ids of the bundled sample) and import_mapping.yaml.
+    What the exports cannot carry: time studies' complexity and quality scores, and the ids of
+    expense lines and observations (kit import numbers them). Returns the planted truth."""
+    import shutil
+    import tempfile
+
+    out = Path(out_dir)
+    (out / EXPORTS_DIR).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = generate(Path(tmp), seed=seed, scale=scale, usage_days=usage_days)
+        for name in KEPT_AS_TABLES:
+            shutil.copyfile(Path(tmp) / name, out / name)
+        read = lambda n: pd.read_csv(Path(tmp) / f"{n}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+        usage, expenses, studies, survey, workflows = (read(n) for n in
+                                                       ("usage", "expenses", "time_studies", "skills_survey", "workflows"))  # fmt: skip
+    ids = sorted(set(usage["user_id"]) | set(expenses["employee_id"]) | set(studies["employee_id"])
+                 | set(survey["respondent_id"]))  # fmt: skip
+    who = survey.drop_duplicates("respondent_id").set_index("respondent_id")
+    people = pd.DataFrame({"id": ids})
+    people["name"] = [_person_name(p, i) for i, p in enumerate(ids)]
+    people["email"] = [n.lower().replace(" ", ".") + "@halden.example" for n in people["name"]]
+    people["department"] = people["id"].map(who["department"]).fillna("")
+    people["role"] = people["id"].map(who["role"]).fillna("")
+    people["aliases"] = ""
+    _write_csv(people[["id", "email", "name", "department", "role", "aliases"]], out / "people.csv")
+    name, email = people.set_index("id")["name"], people.set_index("id")["email"]
+
+    day = pd.to_datetime(usage["date"])
+    okta = pd.DataFrame({
+        "Person": usage["user_id"].map(name), "Login": usage["user_id"].map(email),
+        "Application username": usage["user_id"].map(email), "Logins": usage["actions"].replace("", "1"),
+        "Instance name": usage["tool"], "Login Date": day.dt.strftime("%b %d, %Y"),
+        "Login Date_ISO8601": day.dt.strftime("%Y-%m-%dT09:00:00.000Z"),
+    })  # fmt: skip
+    _write_csv(okta, out / EXPORTS_DIR / "okta_app_usage.csv")
+    ramp = pd.DataFrame({
+        "Transaction Date": pd.to_datetime(expenses["date"]).dt.strftime("%m/%d/%y"), "Amount": expenses["amount"],
+        "Merchant Name": expenses["vendor"], "User": expenses["employee_id"].map(name), "Memo": expenses["description"],
+    })  # fmt: skip
+    _write_csv(ramp, out / EXPORTS_DIR / "ramp_transactions.csv")
+    project = workflows.set_index("workflow_id")["workflow"]
+    toggl = pd.DataFrame({
+        "User": studies["employee_id"].map(name), "Email": studies["employee_id"].map(email), "Client": "",
+        "Project": studies["workflow_id"].map(project), "Task": "", "Description": "", "Billable": "No",
+        "Start date": studies["observed_on"], "Start time": "09:00:00",
+        "Duration": [_hms(float(m)) for m in studies["minutes"]],
+        "Tags": studies["ai_assisted"].map({"true": "AI", "false": ""}),
+    })  # fmt: skip
+    (out / EXPORTS_DIR / "toggl_detailed.csv").write_text("\ufeff" + toggl.to_csv(index=False, lineterminator="\n"),
+                                                          encoding="utf-8")  # fmt: skip
+    wide = survey.pivot(index="respondent_id", columns="skill", values="level")
+    forms = pd.DataFrame({"Timestamp": "2026/12/01 9:00:00 AM GMT", "Email Address": wide.index.map(email),
+                          "Department": wide.index.map(who["department"]), "Role": wide.index.map(who["role"])})  # fmt: skip
+    for skill, label in SURVEY_ROWS.items():
+        forms[f"{SURVEY_GRID} [{label}]"] = wide[skill].map(lambda v: SURVEY_ANSWERS[int(v)] if v == v else "").to_numpy()
+    _write_csv(forms, out / EXPORTS_DIR / "google_forms_responses.csv")
+    rules = "\n".join(f"    - project: {json.dumps(w)}\n      workflow: {i}" for i, w in project.items())
+    (out / "import_mapping.yaml").write_text(
+        "# How kit import reads this client's exports (engagement_templates/import_mapping.yaml documents every key).\n"
+        "time:\n  workflows:\n" + rules + "\n  ai_tags: [AI]\n", encoding="utf-8")  # fmt: skip
+    return truth
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m kit.sample", description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, help="engagement folder to write (created if missing)")
