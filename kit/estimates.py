@@ -61,6 +61,7 @@ SOURCE_LABELS = {
 PRIOR_RANGE_LEVEL = 0.90  # a published range is read as a 90% range for the task type's mean
 TAU_FALLBACK = 0.10  # between-workflow SD of log-minutes effects when the data cannot estimate it
 TAU_FLOOR = 0.03  # REML may put τ at 0 on few workflows; intervals then assume at least this spread
+TAU_LOG_SD = 1.0  # how far (log scale) a task type's own between-workflow SD may stray from the shared one
 OUTLIER_STUDENTIZED = 4.0  # |externally studentized residual| above this flags a run
 SPREAD_TEST_P = 0.05  # Brown–Forsythe p below this: the arms differ in spread
 PERSON_SCREEN_P = 0.05  # one-way ANOVA of residuals by person below this: people differ in speed
@@ -470,6 +471,14 @@ def _status_codes(eff: pd.DataFrame, min_runs: int) -> None:
 # ---------------------------------------------------------------- REML and robust EB intervals
 
 
+def _neg_restricted_loglik(tau2: float, y: np.ndarray, v: np.ndarray, codes: np.ndarray, p: int) -> float:
+    w = 1 / (v + tau2)
+    sw = np.bincount(codes, w, minlength=p)
+    mu = np.bincount(codes, w * y, minlength=p) / sw
+    r = y - mu[codes]
+    return 0.5 * (np.log(v + tau2).sum() + np.log(sw).sum() + (w * r * r).sum())
+
+
 def reml_tau2(y, v, groups=None) -> float:
     """Between-study variance τ² by restricted maximum likelihood for effects `y` with known
     variances `v` and one mean per group (a meta-regression on group dummies). NaN when there
@@ -479,17 +488,29 @@ def reml_tau2(y, v, groups=None) -> float:
     p = int(codes.max()) + 1 if len(codes) else 0
     if len(y) - p < 1:
         return np.nan
-
-    def neg_restricted_loglik(tau2: float) -> float:
-        w = 1 / (v + tau2)
-        sw = np.bincount(codes, w, minlength=p)
-        mu = np.bincount(codes, w * y, minlength=p) / sw
-        r = y - mu[codes]
-        return 0.5 * (np.log(v + tau2).sum() + np.log(sw).sum() + (w * r * r).sum())
-
     upper = max(10.0 * float(np.var(y)), 10.0 * float(np.max(v)), 1e-6)
-    res = optimize.minimize_scalar(neg_restricted_loglik, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-10})
-    return 0.0 if neg_restricted_loglik(0.0) <= res.fun else float(res.x)
+    res = optimize.minimize_scalar(
+        _neg_restricted_loglik, bounds=(0.0, upper), args=(y, v, codes, p), method="bounded", options={"xatol": 1e-10}
+    )
+    return 0.0 if _neg_restricted_loglik(0.0, y, v, codes, p) <= res.fun else float(res.x)
+
+
+def type_tau(y, v, shared_tau: float) -> float:
+    """One task type's between-workflow SD: REML on its own workflows, penalized toward the shared
+    SD on the log scale (log τ_t ~ N(log τ, TAU_LOG_SD²)), so a type with few workflows stays
+    near the shared value and one with many follows its own data; the shared SD with fewer
+    than two workflows."""
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    if len(y) < 2:
+        return shared_tau
+    codes = np.zeros(len(y), dtype=int)
+
+    def objective(u: float) -> float:
+        return _neg_restricted_loglik(math.exp(2 * u), y, v, codes, 1) + (u - math.log(shared_tau)) ** 2 / (2 * TAU_LOG_SD**2)
+
+    centre = math.log(shared_tau)
+    res = optimize.minimize_scalar(objective, bounds=(centre - 6, centre + 4), method="bounded", options={"xatol": 1e-8})
+    return float(math.exp(res.x))
 
 
 def _non_coverage(b, chi: float):
@@ -555,6 +576,18 @@ class SavingEstimates:
     warnings: tuple[str, ...]
 
 
+def _typical_tau(own: pd.DataFrame, shared: float) -> float:
+    """The median of the task types' own REML τ (types with at least 3 timed workflows), a centre
+    for the per-type values that one type's outlying workflow cannot move; `shared` without such
+    types."""
+    taus = [
+        math.sqrt(max(reml_tau2(g["beta"], g["se"] ** 2), TAU_FLOOR**2))
+        for _, g in own.groupby(W.task_type)
+        if len(g) >= 3
+    ]
+    return float(np.median(taus)) if taus else shared
+
+
 def prior_moments(task_type: str) -> tuple[float, float]:
     """(mean, SD) of a task type's mean log-minutes effect from its published prior; the range is
     read as a central `PRIOR_RANGE_LEVEL` range."""
@@ -585,6 +618,7 @@ def estimate_savings(
     tau2 = reml_tau2(e.loc[own, "beta"], e.loc[own, "se"] ** 2, e.loc[own, W.task_type]) if own.any() else np.nan
     tau_estimated = bool(np.isfinite(tau2))
     tau2 = max(tau2, TAU_FLOOR**2) if tau_estimated else TAU_FALLBACK**2
+    centre = _typical_tau(e[own], math.sqrt(tau2)) if tau_estimated else math.sqrt(tau2)
     n_own, n_types = int(own.sum()), int(e.loc[own, W.task_type].nunique())
     df_tau = max(n_own - n_types, 1)
 
@@ -593,29 +627,35 @@ def estimate_savings(
     for t in types:
         m, s = prior_moments(t)
         mine = e[own & (e[W.task_type] == t)]
-        prec = 1 / s**2 + (1 / (tau2 + mine["se"] ** 2)).sum()
-        mean = (m / s**2 + (mine["beta"] / (tau2 + mine["se"] ** 2)).sum()) / prec
-        tt_rows.append({W.task_type: t, "workflows_timed": len(mine), "mu": mean, "mu_var": 1 / prec, "prior_mu": m, "prior_sd": s})
-    tt = pd.DataFrame(tt_rows, columns=[W.task_type, "workflows_timed", "mu", "mu_var", "prior_mu", "prior_sd"]).set_index(W.task_type)
+        tau_t = type_tau(mine["beta"], mine["se"] ** 2, centre) if tau_estimated else centre
+        t2 = max(tau_t, TAU_FLOOR) ** 2
+        prec = 1 / s**2 + (1 / (t2 + mine["se"] ** 2)).sum()
+        mean = (m / s**2 + (mine["beta"] / (t2 + mine["se"] ** 2)).sum()) / prec
+        tt_rows.append({
+            W.task_type: t, "workflows_timed": len(mine), "mu": mean, "mu_var": 1 / prec, "tau": math.sqrt(t2),
+            "prior_mu": m, "prior_sd": s,
+        })  # fmt: skip
+    cols = [W.task_type, "workflows_timed", "mu", "mu_var", "tau", "prior_mu", "prior_sd"]
+    tt = pd.DataFrame(tt_rows, columns=cols).set_index(W.task_type)
 
     z = float(stats.norm.ppf(0.5 + level / 2))
     q_new = float(stats.t.ppf(0.5 + level / 2, df_tau)) if tau_estimated else z
     rows = []
     for _, r in e.iterrows():
         t = r[W.task_type]
-        mu, v_mu = tt.at[t, "mu"], tt.at[t, "mu_var"]
+        mu, v_mu, t2 = tt.at[t, "mu"], tt.at[t, "mu_var"], tt.at[t, "tau"] ** 2
         if r["own"]:
             v = float(r["se"]) ** 2
-            b = tau2 / (tau2 + v)
+            b = t2 / (t2 + v)
             beta = mu + b * (r["beta"] - mu)
             noise = math.sqrt(b * b * v + (1 - b) ** 2 * v_mu)
-            m2 = (1 - b) ** 2 * tau2 / noise**2
+            m2 = (1 - b) ** 2 * t2 / noise**2
             small_sample = float(stats.t.ppf(0.5 + level / 2, r["df_resid"])) / z
             half = robust_critical_value(m2, level) * noise * small_sample
             source, own_saving = r["own"], 1 - math.exp(r["beta"])
         else:
             b, beta = 0.0, mu
-            half = q_new * math.sqrt(tau2 + v_mu)
+            half = q_new * math.sqrt(t2 + v_mu)
             source = BORROWED if tt.at[t, "workflows_timed"] else PRIOR
             own_saving = np.nan
         rows.append({
@@ -629,7 +669,7 @@ def estimate_savings(
         [W.workflow_id, W.task_type, "source", "n_without_ai", "n_with_ai", "status", "detail", "complexity_used",
          "person_effects", "own_saving", "shrinkage", "beta", "beta_sd", "saving", "saving_low", "saving_high"]
     ]  # fmt: skip
-    half_new = q_new * np.sqrt(tau2 + tt["mu_var"])
+    half_new = q_new * np.sqrt(tt["tau"] ** 2 + tt["mu_var"])
     tt = tt.assign(
         source=np.where(tt["workflows_timed"] > 0, "client time studies", "published prior"),
         saving=1 - np.exp(tt["mu"]),
