@@ -60,7 +60,7 @@ SOURCE_LABELS = {
 }
 PRIOR_RANGE_LEVEL = 0.90  # a published range is read as a 90% range for the task type's mean
 TAU_FALLBACK = 0.10  # between-workflow SD of log-minutes effects when the data cannot estimate it
-TAU_FLOOR = 0.03  # REML may put τ at 0 on few workflows; intervals then assume at least this spread
+TAU_FLOOR = 0.05  # REML may put τ at 0 on few workflows; estimates assume at least this spread (±8% of time at 90%)
 TAU_LOG_SD = 1.0  # how far (log scale) a task type's own between-workflow SD may stray from the shared one
 OUTLIER_STUDENTIZED = 4.0  # |externally studentized residual| above this flags a run
 SPREAD_TEST_P = 0.05  # Brown–Forsythe p below this: the arms differ in spread
@@ -428,7 +428,7 @@ def _fit_pooled(ts: pd.DataFrame, wf: pd.DataFrame, fit: bool = True):
     arms = arms.reindex(columns=[0, 1], fill_value=0)
     n_wf = ts.groupby(W.task_type)[T.workflow_id].nunique().reindex(types).fillna(0).astype(int)
     table = pd.DataFrame({
-        W.task_type: types,
+        W.task_type: pd.Series(types, dtype=object),
         "workflows_timed": n_wf.to_numpy(),
         "n_without_ai": arms[0].astype(int).to_numpy(),
         "n_with_ai": arms[1].astype(int).to_numpy(),
@@ -607,9 +607,10 @@ def estimate_savings(
     """Every workflow's saving with its interval at `level` (default: settings.confidence_level).
 
     `table` columns: workflow_id, task_type, source (see SOURCES), n_without_ai, n_with_ai,
-    status, complexity_used, person_effects, own_saving (the workflow's own regression, NaN
-    without), shrinkage (weight on its own data), beta, beta_sd (SD of the effect used for
-    Monte Carlo draws), saving, saving_low, saving_high. `fits` reuses `fit_savings` output."""
+    status, detail, complexity_used, person_effects, own_saving (the workflow's own regression,
+    NaN without), shrinkage (how far its estimate is pulled toward the task type's mean, 0 to
+    1), beta, beta_sd (SD of the effect used for Monte Carlo draws), saving, saving_low,
+    saving_high. `fits` reuses `fit_savings` output."""
     level = settings.confidence_level if level is None else float(level)
     if fits is None:
         fits = fit_savings(workflows, time_studies, settings.min_runs_per_arm)
@@ -636,7 +637,7 @@ def estimate_savings(
             "prior_mu": m, "prior_sd": s,
         })  # fmt: skip
     cols = [W.task_type, "workflows_timed", "mu", "mu_var", "tau", "prior_mu", "prior_sd"]
-    tt = pd.DataFrame(tt_rows, columns=cols).set_index(W.task_type)
+    tt = pd.DataFrame(tt_rows, columns=cols).astype({W.task_type: object}).set_index(W.task_type)
 
     z = float(stats.norm.ppf(0.5 + level / 2))
     q_new = float(stats.t.ppf(0.5 + level / 2, df_tau)) if tau_estimated else z
