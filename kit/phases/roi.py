@@ -86,7 +86,7 @@ class RoiResult:
     start_here_hours_saved: float
     start_here_hours_saved_low: float
     start_here_hours_saved_high: float
-    interval_covers: str  # what the picks' interval accounts for, in words
+    interval_covers: str  # what the picks' Monte Carlo interval allows for, in words
     total_net_value_positive: float  # sum of point net value over workflows where it is > 0
     adoption_rate: float
     hourly_cost: float | None  # None: each owner role's own cost
@@ -356,9 +356,8 @@ def picks_interval(picks: pd.DataFrame, unc, adoption: float, horizon: int, leve
 def interval_covers(unc, level: float) -> str:
     """What the picks' interval accounts for, in one sentence."""
     return (
-        f"{level:.0%} of {unc.draws:,} simulated outcomes, drawing each pick's time saving from its estimate, the "
-        f"adoption rate within ±{unc.adoption_spread:.0%}, minutes per run within ±{unc.minutes_spread:.0%} and the "
-        f"hourly cost within ±{unc.hourly_cost_spread:.0%}"
+        f"each pick's time saving (drawn from its estimate), the adoption rate within ±{unc.adoption_spread:.0%}, "
+        f"minutes per run within ±{unc.minutes_spread:.0%} and the hourly cost within ±{unc.hourly_cost_spread:.0%}"
     )
 
 
@@ -436,10 +435,10 @@ def summary_text(r: RoiResult) -> str:
         )
     s = r.start_here
     text = (
-        f"Start with {_names(s)}. Together they free capacity worth {_money(r.start_here_net_value, r.currency)} "
+        f"Start with {_names(s)}. {'Together they free' if len(s) > 1 else 'It frees'} capacity worth {_money(r.start_here_net_value, r.currency)} "
         f"at loaded hourly cost over {r.horizon_months} months after AI seats and enablement ({level} interval "
         f"{_money(r.start_here_net_value_low, r.currency)} to {_money(r.start_here_net_value_high, r.currency)}, "
-        f"which covers {r.interval_covers.split(' simulated outcomes, ', 1)[-1]}), giving back about "
+        f"allowing for {r.interval_covers}), giving back about "
         f"{r.start_here_hours_saved:,.0f} hours a year at {r.adoption_rate:.0%} adoption. This is time freed for "
         f"other work, not cash saved, unless hiring or overtime changes. Workflows are ranked by {basis}."
     )
@@ -855,7 +854,9 @@ def method_text(r: RoiResult) -> str:
         "end of its own interval, picks lucky samples: in the kit's simulation study their reported value "
         "overstated the truth (docs/methods.md). Shrinking first is what protects a selected top three (Gelman, "
         "Hill & Yajima 2012).\n\n"
-        f"The picks' total: {r.interval_covers}. Net value is capacity freed at loaded hourly cost, not cash."
+        f"The picks' total carries a {level} interval from Monte Carlo draws allowing for {r.interval_covers}; "
+        "the draws share one adoption rate and one hourly cost across the picks. Net value is capacity freed at "
+        "loaded hourly cost, not cash."
     )
 
 

@@ -594,3 +594,77 @@ def test_one_seat_serves_all_of_a_roles_workflows_shared_by_hours():
     r = roi.analyze(wfs, ts, make_settings(seat_cost_per_month=30))
     assert row(r, "W1")["seat_cost"] == pytest.approx(30 * 4 * 12 * 2 / 3)
     assert row(r, "W2")["seat_cost"] == pytest.approx(30 * 4 * 12 * 1 / 3)
+
+
+# ---------------------------------------------------------------- the picks' headline interval (Monte Carlo)
+
+
+def _uncertainty(**kw) -> dict:
+    base = {"adoption_spread": 0.0, "minutes_spread": 0.0, "hourly_cost_spread": 0.0, "draws": 200_000, "seed": 1}
+    return {"value_uncertainty": base | kw}
+
+
+def test_the_headline_interval_is_a_monte_carlo_interval_of_the_total_not_the_sum_of_the_ends():
+    wfs = workflows(wf("W1"), wf("W2", runs=80))
+    r = roi.analyze(wfs, None, make_settings(**_uncertainty()), savings=given(wfs))
+    # Two independent picks: the total's 90% interval is narrower than adding each pick's 90% ends.
+    assert r.start_here_net_value_low > r.start_here["net_value_low"].sum()
+    assert r.start_here_net_value_high < r.start_here["net_value_high"].sum()
+    assert r.start_here_net_value_low < r.start_here_net_value < r.start_here_net_value_high
+
+
+def test_adoption_uncertainty_alone_gives_the_quantiles_of_its_declared_uniform_distribution():
+    wfs = workflows(wf("W1"))
+    sure = given(wfs).assign(beta_sd=0.0)
+    r = roi.analyze(wfs, None, make_settings(**_uncertainty(adoption_spread=0.5)), savings=sure)
+    # Net value = 480 h × 50% × adoption × USD 50 − 2,360, adoption uniform on 0.35 to 1.0 (capped).
+    lo, hi = 0.35 + 0.05 * 0.65, 0.35 + 0.95 * 0.65
+    assert r.start_here_net_value_low == pytest.approx(480 * 0.5 * lo * 50 - 2360, rel=0.01)
+    assert r.start_here_net_value_high == pytest.approx(480 * 0.5 * hi * 50 - 2360, rel=0.01)
+    assert r.start_here_hours_saved_low == pytest.approx(480 * 0.5 * lo, rel=0.01)
+    assert "adoption rate within ±50%" in r.interval_covers
+
+
+def test_the_headline_interval_widens_with_each_declared_uncertainty_and_repeats_with_its_seed():
+    wfs = workflows(wf("W1"), wf("W2", runs=80))
+
+    def width(**kw):
+        r = roi.analyze(wfs, None, make_settings(**_uncertainty(draws=20_000, **kw)), savings=given(wfs))
+        return r.start_here_net_value_high - r.start_here_net_value_low
+
+    base = width()
+    for factor in ("adoption_spread", "minutes_spread", "hourly_cost_spread"):
+        assert width(**{factor: 0.3}) > base * 1.05, factor
+    assert width(adoption_spread=0.3) == width(adoption_spread=0.3)
+
+
+def test_the_summary_calls_net_value_freed_capacity_not_cash_and_says_what_the_interval_covers():
+    wfs = workflows(wf("W1"))
+    text = roi.summary_text(roi.analyze(wfs, None, make_settings(), savings=given(wfs)))
+    assert "It frees capacity worth USD 6,040 at loaded hourly cost" in text
+    assert "not cash saved" in text
+    assert "allowing for each pick's time saving (drawn from its estimate), the adoption rate within ±50%, minutes per run within ±20% and the hourly cost within ±25%" in text
+
+
+# ---------------------------------------------------------------- priors and labels
+
+
+def test_the_support_chat_prior_converts_resolutions_per_hour_into_time():
+    assert TASK_PRIORS["customer_communication"].saving == pytest.approx(1 - 1 / 1.14, abs=5e-4)  # 12.3%, not 14%
+    assert "12.3% less time" in TASK_PRIORS["customer_communication"].source
+
+
+@pytest.mark.parametrize("task_type", ["data_entry", "scheduling"])
+def test_priors_citing_the_whole_job_figure_use_that_figure(task_type):
+    prior = TASK_PRIORS[task_type]
+    assert prior.saving == pytest.approx(0.054)
+    assert "5.4%" in prior.source and "whole job" in prior.source
+
+
+def test_every_saving_column_is_an_interval_at_the_stated_level():
+    r = roi.analyze(workflows(wf("W1"), wf("W2", task_type="coding")), studies(timed("W1", WITHOUT, HALF)), make_settings())
+    cols = list(roi.ranking_view(r).columns)
+    assert "Time saved (90% interval)" in cols and not any("range" in c for c in cols if c.startswith("Time saved"))
+    tt_cols = list(roi.task_type_view(r).columns)
+    assert "Time saved, a new workflow (90% prediction interval)" in tt_cols
+    assert "Published prior (its fixed range)" in tt_cols
