@@ -64,7 +64,8 @@ TAU_FLOOR = 0.05  # REML may put τ at 0 on few workflows; estimates assume at l
 TAU_LOG_SD = 1.0  # how far (log scale) a task type's own between-workflow SD may stray from the shared one
 OUTLIER_STUDENTIZED = 4.0  # |externally studentized residual| above this flags a run
 SPREAD_TEST_P = 0.05  # Brown–Forsythe p below this: the arms differ in spread
-PERSON_SCREEN_P = 0.05  # one-way ANOVA of residuals by person below this: people differ in speed
+PERSON_SCREEN_P = 0.05  # one-way ANOVA of residuals by person within an arm below this: people differ in speed
+PERSON_SHARE_GAP = 0.5  # a person's share of one arm's runs exceeding their share of the other by this is warned about
 PERSON_TEST_P = 0.01  # Hausman test of the person fixed-effects fit against the plain one
 STATUS_NOTES = {  # why a workflow has no measured estimate, as a short note
     "no time studies": "no time studies",
@@ -212,13 +213,18 @@ def _finite_se(fit, term: str) -> bool:
 
 def _within_person(rows: pd.DataFrame, use_c: bool, plain):
     """The person fixed-effects fit when people differ in speed (one-way ANOVA of the plain fit's
-    residuals by person) and the within-person effect differs from the plain one beyond chance
+    residuals by person within each arm) and the within-person effect differs from the plain one beyond chance
     (Hausman 1978: (β_FE − β)² / se_FE² above the χ²₁ critical value at `PERSON_TEST_P`), else None."""
     k = rows[PERSON].nunique()
     if len(rows) - k - 1 - int(use_c) < 4:  # too few residual df left after one effect per person
         return None
-    groups = [g.to_numpy() for _, g in pd.Series(np.asarray(plain.resid), index=rows.index).groupby(rows[PERSON])]
-    if stats.f_oneway(*groups).pvalue >= PERSON_SCREEN_P:  # people do not differ: nothing to absorb
+    resid = pd.Series(np.asarray(plain.resid), index=rows.index)
+    p_values = []
+    for _, arm in rows.groupby(AI):  # within each arm, do people differ in speed?
+        groups = [g.to_numpy() for _, g in resid[arm.index].groupby(arm[PERSON])]
+        if len(groups) >= 2 and max(len(g) for g in groups) >= 2:
+            p_values.append(float(stats.f_oneway(*groups).pvalue))
+    if not p_values or min(p_values) * len(p_values) >= PERSON_SCREEN_P:  # Bonferroni over the arms
         return None
     fe = fit_measured(rows, use_c, person_effects=True)
     if not _finite_se(fe, AI):
@@ -416,7 +422,25 @@ def _fit_one(wid: str, rows: pd.DataFrame, min_runs: int, notes: list[str]):
                 f"beyond chance, Hausman test), so it is estimated within person (person fixed effects; "
                 f"{len(both)} of {len(without | with_ai)} people timed both arms)."
             )
+        elif (gap := _share_gap(used)) is not None:
+            person, share_1, share_0 = gap
+            notes.append(
+                f"{wid}: one person did {share_1:.0%} of the runs with AI but {share_0:.0%} of those without: the "
+                "saving may partly reflect who did the runs, and too few runs compare that person with and without "
+                "AI to correct it; time the same people in both arms."
+            )
     return fit, used, use_c, person_fe
+
+
+def _share_gap(rows: pd.DataFrame) -> tuple[str, float, float] | None:
+    """(person, share of the AI arm, share of the other arm) for the person whose shares differ
+    most, when they differ by at least `PERSON_SHARE_GAP`; else None."""
+    shares = pd.crosstab(rows[PERSON], rows[AI], normalize="columns").reindex(columns=[0, 1], fill_value=0.0)
+    gap = (shares[1] - shares[0]).abs()
+    if gap.max() < PERSON_SHARE_GAP:
+        return None
+    who = gap.idxmax()
+    return str(who), float(shares.at[who, 1]), float(shares.at[who, 0])
 
 
 def _fit_pooled(ts: pd.DataFrame, wf: pd.DataFrame, fit: bool = True):

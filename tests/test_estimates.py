@@ -225,3 +225,10 @@ def test_arms_with_different_spread_get_the_mean_based_saving_by_smearing():
         n.startswith("W1: the arms differ in spread (Brown–Forsythe p = ") and f"but {duan:.1%} of the mean time (smearing, Duan 1983)" in n
         for n in roi.warnings_view(r)["Data-quality note"]
     )
+
+
+def test_one_person_doing_most_of_one_arm_is_warned_about_when_too_few_runs_can_correct_it():
+    # P9 did every AI run and one of eight runs without AI: people overlap, but barely.
+    ts = studies(runs("W1", BASE, AI_RUNS, people=["P1", "P2", "P3"] * 2 + ["P1", "P9"] + ["P9"] * 8))
+    notes = warnings_of(ts)
+    assert any(n.startswith("W1: one person did 100% of the runs with AI but 12% of those without") for n in notes), notes
