@@ -668,3 +668,21 @@ def test_every_saving_column_is_an_interval_at_the_stated_level():
     tt_cols = list(roi.task_type_view(r).columns)
     assert "Time saved, a new workflow (90% prediction interval)" in tt_cols
     assert "Published prior (its fixed range)" in tt_cols
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"adoption_spread": 1.5}, 'setting "value_uncertainty.adoption_spread" must be less than 1 (given: 1.5)'),
+        ({"draws": 10}, 'setting "value_uncertainty.draws" must be greater than or equal to 1000 (given: 10)'),
+        ({"spread": 0.2}, 'setting "value_uncertainty.spread" is not a known setting'),
+    ],
+)
+def test_a_bad_value_uncertainty_setting_is_named_in_one_plain_line(value, message):
+    from kit.problems import IntakeError
+    from kit.settings import parse_settings
+
+    raw = {"client": "A", "slug": "a", "start_date": "2027-01-11", "hourly_cost": 50, "value_uncertainty": value}
+    with pytest.raises(IntakeError) as info:
+        parse_settings(raw)
+    assert str(info.value.problems[0]).startswith(f"engagement.yaml: {message}")
