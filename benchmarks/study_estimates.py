@@ -138,11 +138,47 @@ def summarize(wf: pd.DataFrame, picks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def mixedlm_comparison(folder: Path) -> dict[str, float]:
+    """On a generated client folder: the measured workflows' MAE of their own regression, of the
+    kit's shrunk estimate and of statsmodels MixedLM (random intercept and AI slope per workflow,
+    an AI effect per task type, complexity; REML), and how closely the last two agree."""
+    import json
+
+    import statsmodels.formula.api as smf
+
+    from kit.intake import load_engagement
+
+    eng = load_engagement(folder)
+    wfs, ts = eng.table("workflows"), eng.table("time_studies")
+    truth = pd.Series(json.loads((folder / "planted.json").read_text(encoding="utf-8"))["true_saving"])
+    est = estimates.estimate_savings(wfs, ts, eng.settings).table.set_index("workflow_id")
+    d = ts.merge(wfs[["workflow_id", "task_type"]], on="workflow_id")
+    d = pd.DataFrame({
+        "y": np.log(d["minutes"].astype(float)), "ai": d["ai_assisted"].astype(int), "wf": d["workflow_id"].astype(str),
+        "tt": d["task_type"].astype(str), "c": d["complexity"].astype(float),
+    })  # fmt: skip
+    fit = smf.mixedlm("y ~ 0 + C(tt) + C(tt):ai + c", d, groups=d["wf"], re_formula="~ai").fit(reml=True)
+    task = d.groupby("wf")["tt"].first()
+    mixed = pd.Series({w: 1 - math.exp(fit.fe_params[f"C(tt)[{task[w]}]:ai"] + r.get("ai", 0.0)) for w, r in fit.random_effects.items()})
+    m = est.index[est["source"] == "measured"]
+    return {
+        "mae_own": float((est.loc[m, "own_saving"] - truth[m]).abs().mean()),
+        "mae_kit": float((est.loc[m, "saving"] - truth[m]).abs().mean()),
+        "mae_mixedlm": float((mixed[m] - truth[m]).abs().mean()),
+        "correlation_kit_mixedlm": float(np.corrcoef(est.loc[m, "saving"], mixed[m])[0, 1]),
+        "mixedlm_random_slope_sd": float(math.sqrt(fit.cov_re.loc["ai", "ai"])),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1000)
+    parser.add_argument("--mixedlm", type=Path, help="a generated client folder: compare with statsmodels MixedLM and stop")
     args = parser.parse_args(argv)
+    if args.mixedlm:
+        print(mixedlm_comparison(args.mixedlm))
+        return
     for setting in SETTINGS:
         start = time.perf_counter()
         wf, picks = run_study(args.clients, setting, args.seed)
