@@ -66,6 +66,7 @@ OUTLIER_STUDENTIZED = 4.0  # |externally studentized residual| above this flags 
 SPREAD_TEST_P = 0.05  # Brown–Forsythe p below this: the arms differ in spread
 PERSON_SCREEN_P = 0.05  # one-way ANOVA of residuals by person within an arm below this: people differ in speed
 PERSON_SHARE_GAP = 0.5  # a person's share of one arm's runs exceeding their share of the other by this is warned about
+MIN_CLUSTERS = 4  # people needed before standard errors are clustered by person
 PERSON_TEST_P = 0.01  # Hausman test of the person fixed-effects fit against the plain one
 STATUS_NOTES = {  # why a workflow has no measured estimate, as a short note
     "no time studies": "no time studies",
@@ -211,26 +212,38 @@ def _finite_se(fit, term: str) -> bool:
     return bool(np.isfinite(se) and se > TINY)
 
 
-def _within_person(rows: pd.DataFrame, use_c: bool, plain):
-    """The person fixed-effects fit when people differ in speed (one-way ANOVA of the plain fit's
-    residuals by person within each arm) and the within-person effect differs from the plain one beyond chance
-    (Hausman 1978: (β_FE − β)² / se_FE² above the χ²₁ critical value at `PERSON_TEST_P`), else None."""
-    k = rows[PERSON].nunique()
-    if len(rows) - k - 1 - int(use_c) < 4:  # too few residual df left after one effect per person
-        return None
+def _people_differ(rows: pd.DataFrame, plain) -> bool:
+    """Whether people differ in speed: one-way ANOVA of the plain fit's residuals by person within
+    each arm, Bonferroni over the arms, at `PERSON_SCREEN_P`."""
     resid = pd.Series(np.asarray(plain.resid), index=rows.index)
     p_values = []
-    for _, arm in rows.groupby(AI):  # within each arm, do people differ in speed?
+    for _, arm in rows.groupby(AI):
         groups = [g.to_numpy() for _, g in resid[arm.index].groupby(arm[PERSON])]
         if len(groups) >= 2 and max(len(g) for g in groups) >= 2:
             p_values.append(float(stats.f_oneway(*groups).pvalue))
-    if not p_values or min(p_values) * len(p_values) >= PERSON_SCREEN_P:  # Bonferroni over the arms
+    return bool(p_values) and min(p_values) * len(p_values) < PERSON_SCREEN_P
+
+
+def _within_person(rows: pd.DataFrame, use_c: bool, plain):
+    """The person fixed-effects fit when the within-person effect differs from the plain one
+    beyond chance (Hausman 1978: (β_FE − β)² / se_FE² above the χ²₁ critical value at
+    `PERSON_TEST_P`), else None."""
+    k = rows[PERSON].nunique()
+    if len(rows) - k - 1 - int(use_c) < 4:  # too few residual df left after one effect per person
         return None
     fe = fit_measured(rows, use_c, person_effects=True)
     if not _finite_se(fe, AI):
         return None
     stat = (fe.params[AI] - plain.params[AI]) ** 2 / fe.bse[AI] ** 2
     return fe if stat > stats.chi2.ppf(1 - PERSON_TEST_P, 1) else None
+
+
+def _clustered_se(rows: pd.DataFrame, fit) -> tuple[float, float]:
+    """(standard error of β_ai clustered by person (CR1), residual df G − 1) for few clusters
+    (Cameron & Miller 2015: t with G − 1 degrees of freedom)."""
+    codes = pd.factorize(rows[PERSON])[0]
+    cl = sm.OLS(fit.model.endog, fit.model.exog).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    return float(cl.bse[list(fit.model.exog_names).index(AI)]), float(codes.max())
 
 
 def _people(rows: pd.DataFrame) -> tuple[bool, set, set]:
@@ -331,9 +344,9 @@ def fit_savings(
         if fitted is None:
             eff.loc[wid, ["status", "detail"]] = ["no spread", "the timed runs show no spread to measure uncertainty from"]
             continue
-        fit, used, use_c, person_fe = fitted
+        fit, used, use_c, person_fe, se, df = fitted
         eff.loc[wid, ["own", "beta", "se", "df_resid", "rss", "complexity_used", "person_effects"]] = [
-            MEASURED, fit.params[AI], fit.bse[AI], fit.df_resid, float(fit.ssr), use_c, person_fe
+            MEASURED, fit.params[AI], se, df, float(fit.ssr), use_c, person_fe
         ]
         coefs.append(_coef_rows(str(wid), fit))
         diags.append(_diagnostic_row(str(wid), fit, used, use_c, COV_TYPE))
@@ -380,7 +393,8 @@ def fit_savings(
 
 def _fit_one(wid: str, rows: pd.DataFrame, min_runs: int, notes: list[str]):
     """The measured model of one workflow with its data checks; None when β has no finite SE.
-    Returns (fit, rows used, complexity used, person fixed effects used)."""
+    Returns (fit, rows used, complexity used, person fixed effects used, SE and df of β for the
+    estimates: HC3, or clustered by person when people differ in speed)."""
     used = rows
     blank = rows[T.complexity].isna()
     use_c = _complexity_usable(rows)
@@ -411,25 +425,34 @@ def _fit_one(wid: str, rows: pd.DataFrame, min_runs: int, notes: list[str]):
         use_c, fit = False, fit_measured(used, False)
     if not _finite_se(fit, AI):
         return None
-    person_fe = False
+    person_fe, se, df = False, float(fit.bse[AI]), float(fit.df_resid)
     both = without & with_ai
-    if named and both and len(without | with_ai) > 1:
+    if named and both and len(without | with_ai) > 1 and _people_differ(used, fit):
         within = _within_person(used, use_c, fit)
         if within is not None:
-            fit, person_fe = within, True
+            fit, person_fe, se, df = within, True, float(within.bse[AI]), float(within.df_resid)
             notes.append(
                 f"{wid}: who timed the runs shifts the saving (the within-person estimate differs from the plain one "
                 f"beyond chance, Hausman test), so it is estimated within person (person fixed effects; "
                 f"{len(both)} of {len(without | with_ai)} people timed both arms)."
             )
-        elif (gap := _share_gap(used)) is not None:
-            person, share_1, share_0 = gap
-            notes.append(
-                f"{wid}: one person did {share_1:.0%} of the runs with AI but {share_0:.0%} of those without: the "
-                "saving may partly reflect who did the runs, and too few runs compare that person with and without "
-                "AI to correct it; time the same people in both arms."
-            )
-    return fit, used, use_c, person_fe
+        elif len(without | with_ai) >= MIN_CLUSTERS:
+            se_cl, df_cl = _clustered_se(used, fit)
+            if se_cl > se:
+                se, df = se_cl, df_cl
+                notes.append(
+                    f"{wid}: people differ in speed, so runs by one person are not independent: the interval uses "
+                    f"standard errors clustered by person ({len(without | with_ai)} people, t with {df_cl:g} degrees "
+                    "of freedom; Cameron & Miller 2015)."
+                )
+    if not person_fe and named and both and (gap := _share_gap(used)) is not None:
+        _, share_1, share_0 = gap
+        notes.append(
+            f"{wid}: one person did {share_1:.0%} of the runs with AI but {share_0:.0%} of those without: the "
+            "saving may partly reflect who did the runs, and too few runs compare that person with and without "
+            "AI to correct it; time the same people in both arms."
+        )
+    return fit, used, use_c, person_fe, se, df
 
 
 def _share_gap(rows: pd.DataFrame) -> tuple[str, float, float] | None:
