@@ -232,3 +232,30 @@ def test_one_person_doing_most_of_one_arm_is_warned_about_when_too_few_runs_can_
     ts = studies(runs("W1", BASE, AI_RUNS, people=["P1", "P2", "P3"] * 2 + ["P1", "P9"] + ["P9"] * 8))
     notes = warnings_of(ts)
     assert any(n.startswith("W1: one person did 100% of the runs with AI but 12% of those without") for n in notes), notes
+
+
+def test_when_people_differ_in_speed_the_interval_uses_standard_errors_clustered_by_person():
+    # Five people of different speeds; P1, P2 did most runs without AI and P3, P4 most with AI:
+    # runs of one person are not independent, too few cross over to estimate within person.
+    speed = {"P1": 1.3, "P2": 0.8, "P3": 1.2, "P4": 0.75, "P5": 1.0}
+    p0 = ["P1"] * 4 + ["P2"] * 4 + ["P3", "P4", "P5", "P5"]
+    p1 = ["P1", "P2"] + ["P3"] * 4 + ["P4"] * 4 + ["P5", "P5"]
+    rng = np.random.default_rng(0)
+    w0 = tuple(round(60 * speed[p] * float(np.exp(rng.normal(0, 0.05))), 1) for p in p0)
+    w1 = tuple(round(45 * speed[p] * float(np.exp(rng.normal(0, 0.05))), 1) for p in p1)
+    named = studies(runs("W1", w0, w1, people=p0 + p1))
+    anonymous = named.drop(columns="employee_id")
+
+    def width(ts):
+        e = estimates.estimate_savings(pd.DataFrame([wf("W1")]), ts, make_settings())
+        return e, float(e.table["saving_high"].iloc[0] - e.table["saving_low"].iloc[0])
+
+    (with_people, wide), (_, narrow) = width(named), width(anonymous)
+    assert any(
+        n.startswith("W1: people differ in speed, so runs by one person are not independent") and "(5 people, t with 4 degrees of freedom" in n
+        for n in with_people.warnings
+    )
+    assert wide > narrow
+    fit = estimates.fit_measured(estimates._study_frame(named, {"W1"}, []), complexity=False)
+    cluster = estimates.sm.OLS(fit.model.endog, fit.model.exog).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(pd.Series(p0 + p1))[0]})
+    assert with_people.fits.effects.at[0, "se"] == pytest.approx(cluster.bse[1])
