@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from kit import __version__
-from kit.problems import IntakeError, Problem
+from kit.problems import IntakeError, Problem, clear_problem_list, shown_and_left_out, write_problem_list
 
 app = typer.Typer(
     help="AI-adoption engagement kit: validate a client's data, run the analyses, hand over HTML deliverables.",
@@ -43,27 +44,53 @@ def main(
     """AI-adoption engagement kit."""
 
 
-def problems_table(problems: list[Problem], title: str) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
+def problems_table(
+    problems: list[Problem], title: str, left_out: dict[tuple[str, str | None], int] | None = None
+) -> Table:
+    """Problems as a console table, one row each, then one row per (file, column) counting those left out.
+
+    Cells are rich Text, never markup: a client's `[/red]` is shown as written.
+    """
+    table = Table(title=Text(title), title_justify="left", show_lines=False)
     for name in ("severity", "file", "row", "column", "value", "problem"):
         table.add_column(name, overflow="fold")
     for p in problems:
-        style = "red" if p.is_error else "yellow"
         value = "" if p.value is None else f'"{p.value}"'
-        table.add_row(p.severity, p.file, "" if p.row is None else str(p.row), p.column or "", value, p.message,
-                      style=style)  # fmt: skip
+        cells = (p.severity, p.file, "" if p.row is None else str(p.row), p.column or "", value, p.message)
+        table.add_row(*(Text(c) for c in cells), style="red" if p.is_error else "yellow")
+    for (file, column), count in (left_out or {}).items():
+        cells = ("", file, "", column or "", "", f"… and {count:,} more")
+        table.add_row(*(Text(c) for c in cells), style="dim")
     return table
 
 
+def print_problems(out: Console, problems: list[Problem], title: str, folder: Path | None) -> None:
+    """The first problems of each file and column as a table and as the contract's one-line form,
+    a count of the rest, and the path of the file that lists every problem (written when the
+    engagement folder is known or some problems are not shown)."""
+    shown, left_out = shown_and_left_out(problems)
+    out.print(problems_table(shown, title, left_out))
+    lines = [str(p) for p in shown if p.is_error]  # easy to grep and paste into an email
+    for (file, column), count in left_out.items():
+        lines.append(f"… and {count:,} more in {file}" + (f", column {column}" if column else ""))
+    if folder is not None or left_out:
+        noun = "problem" if len(problems) == 1 else "problems"
+        try:
+            lines.append(f"Complete list ({len(problems):,} {noun}): {write_problem_list(problems, folder)}")
+        except OSError as exc:
+            lines.append(f"The complete list of problems could not be written ({exc.strerror})")
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def _fail(message: str) -> None:
-    err.print(f"error: {message}", style="red", markup=False, highlight=False)
+    for line in message.splitlines() or [""]:  # one `error:` line per problem
+        err.print(f"error: {line}", style="red", markup=False, highlight=False, soft_wrap=True)
 
 
 def _report_intake_error(exc: IntakeError) -> None:
     errors = [p for p in exc.problems if p.is_error]
-    err.print(problems_table(exc.problems, f"{len(errors)} error(s) in the input — nothing was run"))
-    for p in errors:  # the contract's one-line format, easy to grep and paste into an email
-        err.print(str(p), markup=False, highlight=False, soft_wrap=True)
+    print_problems(err, exc.problems, f"{len(errors):,} error(s) in the input — nothing was run", exc.folder)
 
 
 @app.command()
@@ -78,26 +105,38 @@ def validate(engagement: EngagementArg) -> None:
         raise typer.Exit(1) from None
     errors = [p for p in eng.problems if p.is_error]
     if eng.problems:
-        console.print(problems_table(eng.problems, f"{len(errors)} error(s), {len(eng.warnings)} warning(s)"))
-        for p in errors:
-            console.print(str(p), markup=False, highlight=False, soft_wrap=True)
+        print_problems(console, eng.problems, f"{len(errors):,} error(s), {len(eng.warnings):,} warning(s)", eng.folder)
     for name, why in eng.missing.items():
         if not name.startswith("_") and "has errors" not in why:
-            console.print(f"[yellow]missing[/] {name}: {why}")
+            console.print(f"[yellow]missing[/] {escape(name)}: {escape(why)}")
     loaded = ", ".join(f"{n} ({len(t):,} rows)" for n, t in eng.tables.items())
-    console.print(f"Loaded: {loaded}")
+    console.print(f"Loaded: {escape(loaded)}")
     if errors:
         raise typer.Exit(1)
-    console.print(f"[green]OK[/] {eng.settings.client}: the input follows the intake contract.")
+    if not eng.problems:
+        clear_problem_list(eng.folder)
+    console.print(f"[green]OK[/] {escape(eng.settings.client)}: the input follows the intake contract.")
+
+
+_PARAM_NAME = re.compile(r"^(?:[\w.-]+\.)?[A-Za-z_]\w*$")
+_YAML_11_FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$")  # 1e3: text to YAML 1.1, a number here
 
 
 def _parse_params(items: list[str]) -> dict[str, object]:
+    """`name=value` (or `<phase>.name=value`) items; values are read as YAML (3, 0.5, point, true)."""
     params: dict[str, object] = {}
     for item in items:
-        if "=" not in item:
-            raise typer.BadParameter(f"{item!r} must look like name=value", param_hint="--param")
-        key, value = item.split("=", 1)
-        params[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not _PARAM_NAME.match(key):
+            raise typer.BadParameter(f"{item!r} must look like name=value or phase.name=value", param_hint="--param")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text  # not YAML: the option's check says what it should be
+        if isinstance(value, str) and _YAML_11_FLOAT.match(value.strip()):
+            value = float(value)
+        params[key] = value
     return params
 
 
@@ -106,7 +145,7 @@ def run(
     engagement: EngagementArg,
     phase: Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")] = None,
     param: Annotated[
-        list[str] | None, typer.Option("--param", help="Notebook parameter name=value (repeatable); unknown names are rejected.")
+        list[str] | None, typer.Option("--param", help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.")
     ] = None,
     reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
     workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
@@ -155,18 +194,19 @@ def run(
 
     for o in result.outcomes:
         if o.status == "skipped":
-            console.print(f"[yellow]skipped[/] {o.title}: {o.error}")
+            console.print(f"[yellow]skipped[/] {escape(o.title)}: {escape(str(o.error))}")
         elif o.status == "failed":
             err.print(f"failed {o.title}: {o.error}", style="red", markup=False, highlight=False)
-            err.print(f"        executed notebook kept: {result.run_dir / (o.notebook or '')}")
+            err.print(f"        executed notebook kept: {result.run_dir / (o.notebook or '')}", markup=False)
     if not result.ok:
-        err.print(f"[red]The run did not complete.[/] Earlier reports are untouched. Partial output: {result.run_dir}")
+        partial = escape(str(result.run_dir))
+        err.print(f"[red]The run did not complete.[/] Earlier reports are untouched. Partial output: {partial}")
         raise typer.Exit(1)
-    console.print(f"[green]Report ready:[/] {result.index}")
+    console.print(f"[green]Report ready:[/] {escape(str(result.index))}")
     if result.latest is not None and result.latest.is_dir():
-        console.print(f"Latest run: {result.latest / 'index.html'}")
+        console.print(f"Latest run: {result.latest / 'index.html'}", markup=False)
     elif result.latest is not None:
-        console.print(f"Latest run named in {result.latest}")
+        console.print(f"Latest run named in {result.latest}", markup=False)
 
 
 @app.command()
@@ -183,7 +223,9 @@ def new(
     except (FileExistsError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
         raise typer.Exit(1) from None
-    console.print(f"[green]Created[/] {folder}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md).")
+    console.print(
+        f"[green]Created[/] {escape(str(folder))}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md)."
+    )
 
 
 @app.command(name="open")
@@ -191,12 +233,17 @@ def open_(
     engagement: EngagementArg,
     phase: Annotated[str | None, typer.Argument(help="Phase name or number (default: the first).")] = None,
     reports: Annotated[Path, typer.Option(help="Folder for live copies and their outputs.")] = Path("reports"),
-    launch: Annotated[bool, typer.Option(help="Start JupyterLab on the prepared notebook.")] = True,
+    launch: Annotated[bool, typer.Option(help="Start JupyterLab on the live copy.")] = True,
+    fresh: Annotated[
+        bool, typer.Option(help="Replace an existing live copy with a new one; the old one is moved to live/backups/.")
+    ] = False,
 ) -> None:
-    """Prepare a parameterized copy of a phase notebook for ENGAGEMENT and open it in JupyterLab."""
-    import papermill
-
+    """Open ENGAGEMENT's live copy of a phase notebook in JupyterLab (prepared with the client's parameters
+    the first time; kept as you left it after that). As root, JupyterLab gets --allow-root. Exit 1 if
+    JupyterLab does not start or fails, with its reason; its own settings (port, browser) come from
+    its configuration (JUPYTER_CONFIG_DIR)."""
     from kit.intake import load_engagement
+    from kit.live import jupyterlab_argv, prepare_live_copy, run_jupyterlab
     from kit.phases import PHASES, get_phase
 
     try:
@@ -208,16 +255,22 @@ def open_(
     except KeyError as exc:
         _fail(str(exc.args[0]))
         raise typer.Exit(2) from None
-    live = (reports / eng.settings.slug / "live").resolve()
-    live.mkdir(parents=True, exist_ok=True)
-    target = live / chosen.notebook
-    papermill.execute_notebook(
-        str(chosen.path), str(target), parameters={"engagement": str(eng.folder), "output_dir": str(live)},
-        prepare_only=True, progress_bar=False,
-    )  # fmt: skip
-    console.print(f"Prepared {target}")
-    if launch:
-        subprocess.run([sys.executable, "-m", "jupyterlab", str(target)], check=False)
+    copy = prepare_live_copy(eng, chosen, reports, fresh=fresh)
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    if copy.reused:
+        console.print(f"Reopening the existing live copy {copy.path} as you left it (--fresh starts a new one).", **say)
+    else:
+        if copy.backup is not None:
+            console.print(f"Moved the previous live copy to {copy.backup}", **say)
+        console.print(f"Prepared {copy.path}", **say)
+    if not launch:
+        return
+    console.print("Opening JupyterLab (Ctrl-C twice stops it)…", **say)
+    lab = run_jupyterlab(jupyterlab_argv(copy.path))
+    if lab.code:
+        what = f"stopped with exit code {lab.code}" if lab.started else "did not start"
+        _fail(f"JupyterLab {what}: {lab.reason}")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -230,7 +283,7 @@ def sample(
     from kit.sample import generate
 
     generate(out, seed=seed, scale=scale)
-    console.print(f"[green]Wrote[/] {out}")
+    console.print(f"[green]Wrote[/] {escape(str(out))}")
 
 
 if __name__ == "__main__":
