@@ -320,9 +320,20 @@ def _weekdays(first: dt.date, last: dt.date) -> np.ndarray:
 
 
 def _time_studies(
-    rng: np.random.Generator, people: pd.DataFrame, saving: dict[str, float]
+    rng: np.random.Generator,
+    people: pd.DataFrame,
+    saving: dict[str, float],
+    *,
+    noise_sd: float | None = None,
+    runs_per_arm: int | None = None,
+    show_plants: bool = True,
 ) -> tuple[pd.DataFrame, dict]:
-    """Runs with log(minutes) = log(base) + effect*ai + 0.12*(complexity-3) + noise, effect = log(1-saving)."""
+    """Runs with log(minutes) = log(base) + effect*ai + 0.12*(complexity-3) + noise, effect = log(1-saving).
+
+    Study settings (defaults: the bundled sample): `noise_sd` replaces each workflow's noise SD
+    (drawn from 0.25-0.35), `runs_per_arm` the runs per arm of every normal and planted study,
+    and `show_plants=False` stops redrawing planted workflows until their sample shows the plant.
+    The random draws are the same either way, so other workflows are unaffected."""
     dates = _weekdays(START_DATE - dt.timedelta(days=91), START_DATE - dt.timedelta(days=1))
     by_role = {role: grp["person_id"].to_numpy() for role, grp in people.groupby("role", sort=True)}
     frames, arms = [], {}
@@ -337,9 +348,12 @@ def _time_studies(
             n_base, n_ai = (int(k) for k in rng.integers(35, 41, size=2))
         else:
             n_base, n_ai = w.studies  # type: ignore[misc]
+        if runs_per_arm is not None and w.studies in (NORMAL, PLANTED):
+            n_base = n_ai = int(runs_per_arm)
         arms[wid] = {"baseline": n_base, "ai": n_ai}
         effect = math.log(1.0 - saving[wid])
         sd = float(rng.uniform(0.25, 0.35))
+        sd = sd if noise_sd is None else float(noise_sd)
         base_quality = float(rng.uniform(64, 80))
         quality_gain = _quality_gain(w.task_type, saving[wid])
         ai = np.r_[np.zeros(n_base, bool), np.ones(n_ai, bool)]
@@ -348,7 +362,7 @@ def _time_studies(
             log_minutes = (
                 math.log(w.minutes_per_run) + effect * ai + 0.12 * (complexity - 3) + rng.normal(0, sd, ai.size)
             )
-            if w.studies != PLANTED or _shows_plant(log_minutes, ai, saving[wid]):
+            if w.studies != PLANTED or not show_plants or _shows_plant(log_minutes, ai, saving[wid]):
                 break
         minutes = np.maximum(np.round(np.exp(log_minutes), 1), 0.5)
         quality = np.clip(np.round(base_quality + quality_gain * ai + rng.normal(0, 7, ai.size)), 0, 100)
@@ -1115,6 +1129,26 @@ def generate(out_dir: Path, *, seed: int = 7, scale: float = 1.0, usage_days: in
     }
     (out / PLANTED_FILE).write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     return truth
+
+
+def workflow_studies(
+    seed: int, *, noise_sd: float | None = None, runs_per_arm: int | None = None, show_plants: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float], str]:
+    """One synthetic client's workflows, time studies (as typed frames, like the intake reads
+    them), true savings and engagement.yaml text, without writing anything: for simulation
+    studies of the estimator. The same seed and defaults give the bundled sample's tables (the
+    employee ids are not pseudonymized); see `_time_studies` for the study settings."""
+    rngs = dict(zip(STREAMS, np.random.default_rng(seed).spawn(len(STREAMS)), strict=True))
+    people = _people(rngs["people"], 1.0)
+    workflows, saving = _workflows(rngs["workflows"], 1.0, people)
+    studies, _ = _time_studies(
+        rngs["time_studies"], people, saving, noise_sd=noise_sd, runs_per_arm=runs_per_arm, show_plants=show_plants
+    )
+    studies = studies.assign(
+        ai_assisted=studies["ai_assisted"] == "true", complexity=studies["complexity"].astype("Int64")
+    )
+    workflows = workflows.astype({"people_involved": "Int64"})
+    return workflows, studies, saving, _settings_text(people, seed, 1.0)
 
 
 AI_TOOLS = tuple(t.tool for t in TOOLS if t.ai)

@@ -98,6 +98,19 @@ class AgentRules(BaseModel):
         return self
 
 
+class ValueUncertainty(BaseModel):
+    """Declared uncertainty of the valuation inputs, for the Monte Carlo interval of the headline
+    net value (kit extension). Each factor is drawn uniformly within ± its spread (adoption
+    capped at 100%); the time saving is drawn from each workflow's estimate."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    adoption_spread: float = Field(0.5, ge=0, lt=1)  # adoption rate × (1 ± this)
+    minutes_spread: float = Field(0.2, ge=0, lt=1)  # minutes per run × (1 ± this), per workflow
+    hourly_cost_spread: float = Field(0.25, ge=0, lt=1)  # hourly cost × (1 ± this)
+    draws: int = Field(20_000, ge=1_000, le=1_000_000)
+    seed: int = Field(0, ge=0)
+
+
 class EngagementSettings(BaseModel):
     """Settings of one client engagement (`engagement.yaml`)."""
 
@@ -131,6 +144,7 @@ class EngagementSettings(BaseModel):
     phases: PhasesOptions = Field(default_factory=PhasesOptions)  # type: ignore[valid-type]
     consolidation_rules: ConsolidationRules = Field(default_factory=ConsolidationRules)
     agent_rules: AgentRules = Field(default_factory=AgentRules)
+    value_uncertainty: ValueUncertainty = Field(default_factory=ValueUncertainty)
 
     @field_validator("phases", mode="before")
     @classmethod
