@@ -36,6 +36,11 @@ def assert_earlier_run_untouched(reports: Path, before: dict[str, str]) -> None:
     assert {k: after.get(k) for k in before} == before
 
 
+def new_runs(reports: Path) -> list[Path]:
+    """Run folders other than the earlier good run (and `latest`)."""
+    return [p for p in (reports / SLUG).iterdir() if p.name not in ("latest", "20270101-000000")]
+
+
 def stderr_lines(proc: subprocess.CompletedProcess) -> list[str]:
     return [line for line in proc.stderr.splitlines() if line.strip()]
 
@@ -52,9 +57,7 @@ def test_a_partial_selection_is_reported_as_partial_and_latest_stays(engagement_
     assert "Report ready" not in out and "Partial run ready:" in out
     assert f"(not made the latest: 1 of the {len(PHASES)} phases this engagement's data allow were run)" in out
     assert_earlier_run_untouched(reports, before)
-    runs = sorted(p.name for p in (reports / SLUG).iterdir())
-    assert len(runs) == 3  # the earlier run, latest, and this partial one
-    partial = reports / SLUG / runs[1]
+    (partial,) = new_runs(reports)
     manifest = json.loads((partial / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "ok" and manifest["latest"] is False
     assert [p["phase"] for p in manifest["phases"]] == ["consolidation"]
@@ -70,7 +73,7 @@ def test_a_folder_with_nothing_to_analyse_exits_one_and_says_why(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error: nothing to analyse: every selected phase lacks a table")
     assert "workflow_mapping needs workflows" in lines[0]
     assert "Report ready" not in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
-    assert sorted(p.name for p in (reports / SLUG).iterdir()) == ["20270101-000000", "latest"]
+    assert new_runs(reports) == []
     assert_earlier_run_untouched(reports, before)
 
 
@@ -137,14 +140,14 @@ def full_disk(tmp_path):
         pytest.skip("needs root with mount rights for a small file system")
 
     def fill(free: int) -> None:
-        with open(mount / "filler", "wb") as fh:
-            block = b"\0" * 4096
-            try:
-                while True:
-                    fh.write(block)
-                    fh.flush()
-            except OSError:
+        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            while os.write(fd, b"\0" * 65536):
                 pass
+        except OSError:  # ENOSPC: the file system is full
+            pass
+        finally:
+            os.close(fd)
         size = (mount / "filler").stat().st_size
         os.truncate(mount / "filler", max(0, size - free))
 
@@ -182,7 +185,7 @@ def test_a_full_disk_is_one_line_naming_the_path_and_no_truncated_file_looks_com
     cause = [line for line in stderr_lines(proc) if "No space left on device" in line]
     assert cause and f"cannot write {reports / SLUG}/" in cause[0], proc.stderr
     assert_earlier_run_untouched(reports, before)
-    run = next(p for p in (reports / SLUG).iterdir() if p.name not in ("latest", "20270101-000000"))
+    (run,) = new_runs(reports)
     for path in run.rglob("*"):
         if path.is_file() and ".incomplete." not in path.name:
             assert not path.name.startswith("."), f"temporary file left: {path}"

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from kit.phases import NOTEBOOKS_DIR, PHASES
-from tests.e2e.test_faults import SLUG, assert_earlier_run_untouched, earlier_good_run
+from tests.e2e.test_faults import assert_earlier_run_untouched, earlier_good_run, new_runs
 
 STOP_WITHIN = 10.0  # seconds from the signal to the exit of `kit`
 MARKER_ENV = "KIT_TEST_SIGNAL_MARKER"
@@ -90,7 +90,7 @@ def test_a_signal_stops_the_run_within_seconds_and_leaves_nothing_running(engage
         assert "Traceback" not in stdout + stderr
 
         assert_earlier_run_untouched(reports, before)
-        run = next(p for p in (reports / SLUG).iterdir() if p.name not in ("latest", "20270101-000000"))
+        (run,) = new_runs(reports)
         manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["status"] == "incomplete" and manifest["latest"] is False
         statuses = {p["phase"]: p["status"] for p in manifest["phases"]}
