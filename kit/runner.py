@@ -305,39 +305,47 @@ def run_engagement(
         if not planned:
             raise nothing_to_run(eng, outcomes)
         check_parameters(planned, parameters or {})
-        unselected = unselected_phases(eng, outcomes)
         stop.check()
 
         now = now or dt.datetime.now()
         root = Path(reports_root).expanduser().resolve()  # absolute: the kernels run in notebooks/
-        run_dir = None
         try:
             run_id, run_dir = new_run_dir(root, eng.settings.slug, now)
-            (run_dir / "notebooks").mkdir()
-            (run_dir / "results").mkdir()
-            date = now.date().isoformat()
-            for o in outcomes:
-                notify(o)
-            try:
-                _execute(eng, outcomes, run_dir, parameters or {}, date, workers, notify, cell_timeout, stop)
-                stop.check()
-            except RunInterrupted as exc:
-                _mark_interrupted(outcomes, run_dir, exc.signal_name)
-                write_manifest(eng, run_dir, run_id, outcomes, now, status="incomplete")
-                write_index(eng, run_dir, run_id, outcomes, date, notice=(
-                    f"This run is incomplete: it was interrupted ({exc.signal_name}) before every phase had "
-                    "finished, and it was not made the latest run."))  # fmt: skip
-                exc.run_dir = run_dir
-                raise
-            result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected)
-            becomes_latest = result.ok and not unselected
-            write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest)
-            write_index(eng, run_dir, run_id, outcomes, date)
-            if becomes_latest:
-                result.latest = point_latest(run_dir)
+            result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected_phases(eng, outcomes))
+            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop)
         except OSError as exc:
-            raise RunWriteError(describe_os_error(exc, run_dir or root)) from None
+            raise RunWriteError(describe_os_error(exc, root)) from None
     return result
+
+
+def _run(
+    eng: Engagement, result: RunResult, extra: dict, now: dt.datetime, workers: int | None,
+    notify: ProgressCallback, cell_timeout: int, stop: StopRequest,
+) -> None:  # fmt: skip
+    """Execute the planned phases into `result.run_dir`, then write the manifest and the index, and
+    move `latest` when the run covered every phase the data allow and each succeeded."""
+    run_dir, run_id, outcomes = result.run_dir, result.run_id, result.outcomes
+    (run_dir / "notebooks").mkdir()
+    (run_dir / "results").mkdir()
+    date = now.date().isoformat()
+    for o in outcomes:
+        notify(o)
+    try:
+        _execute(eng, outcomes, run_dir, extra, date, workers, notify, cell_timeout, stop)
+        stop.check()
+    except RunInterrupted as exc:
+        _mark_interrupted(outcomes, run_dir, exc.signal_name)
+        write_manifest(eng, run_dir, run_id, outcomes, now, status="incomplete")
+        notice = (f"This run is incomplete: it was interrupted ({exc.signal_name}) before every phase had "
+                  "finished, and it was not made the latest run.")  # fmt: skip
+        write_index(eng, run_dir, run_id, outcomes, date, notice=notice)
+        exc.run_dir = run_dir
+        raise
+    becomes_latest = result.ok and not result.unselected
+    write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest)
+    write_index(eng, run_dir, run_id, outcomes, date)
+    if becomes_latest:
+        result.latest = point_latest(run_dir)
 
 
 class StopRequest:
