@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -56,7 +55,8 @@ def problems_table(problems: list[Problem], title: str) -> Table:
 
 
 def _fail(message: str) -> None:
-    err.print(f"error: {message}", style="red", markup=False, highlight=False, soft_wrap=True)
+    for line in message.splitlines() or [""]:  # one `error:` line per problem
+        err.print(f"error: {line}", style="red", markup=False, highlight=False, soft_wrap=True)
 
 
 def _report_intake_error(exc: IntakeError) -> None:
@@ -91,13 +91,25 @@ def validate(engagement: EngagementArg) -> None:
     console.print(f"[green]OK[/] {eng.settings.client}: the input follows the intake contract.")
 
 
+_PARAM_NAME = re.compile(r"^(?:[\w.-]+\.)?[A-Za-z_]\w*$")
+_YAML_11_FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$")  # 1e3: text to YAML 1.1, a number here
+
+
 def _parse_params(items: list[str]) -> dict[str, object]:
+    """`name=value` (or `<phase>.name=value`) items; values are read as YAML (3, 0.5, point, true)."""
     params: dict[str, object] = {}
     for item in items:
-        if "=" not in item:
-            raise typer.BadParameter(f"{item!r} must look like name=value", param_hint="--param")
-        key, value = item.split("=", 1)
-        params[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not _PARAM_NAME.match(key):
+            raise typer.BadParameter(f"{item!r} must look like name=value or phase.name=value", param_hint="--param")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text  # not YAML: the option's check says what it should be
+        if isinstance(value, str) and _YAML_11_FLOAT.match(value.strip()):
+            value = float(value)
+        params[key] = value
     return params
 
 
@@ -106,7 +118,7 @@ def run(
     engagement: EngagementArg,
     phase: Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")] = None,
     param: Annotated[
-        list[str] | None, typer.Option("--param", help="Notebook parameter name=value (repeatable); unknown names are rejected.")
+        list[str] | None, typer.Option("--param", help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.")
     ] = None,
     reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
     workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
@@ -163,7 +175,7 @@ def run(
             raise typer.Exit(2) from None
         except KeyboardInterrupt:  # before the runner took over SIGINT
             progress.stop()
-            _fail("interrupted: this run is incomplete and was not made the latest; earlier reports are untouched")
+            _fail("interrupted by SIGINT before the run started: nothing was written; earlier reports are untouched")
             raise typer.Exit(130) from None
 
     plain = {"markup": False, "highlight": False, "soft_wrap": True}  # paths and names are the client's text
@@ -214,12 +226,17 @@ def open_(
     engagement: EngagementArg,
     phase: Annotated[str | None, typer.Argument(help="Phase name or number (default: the first).")] = None,
     reports: Annotated[Path, typer.Option(help="Folder for live copies and their outputs.")] = Path("reports"),
-    launch: Annotated[bool, typer.Option(help="Start JupyterLab on the prepared notebook.")] = True,
+    launch: Annotated[bool, typer.Option(help="Start JupyterLab on the live copy.")] = True,
+    fresh: Annotated[
+        bool, typer.Option(help="Replace an existing live copy with a new one; the old one is moved to live/backups/.")
+    ] = False,
 ) -> None:
-    """Prepare a parameterized copy of a phase notebook for ENGAGEMENT and open it in JupyterLab."""
-    import papermill
-
+    """Open ENGAGEMENT's live copy of a phase notebook in JupyterLab (prepared with the client's parameters
+    the first time; kept as you left it after that). As root, JupyterLab gets --allow-root. Exit 1 if
+    JupyterLab does not start or fails, with its reason; its own settings (port, browser) come from
+    its configuration (JUPYTER_CONFIG_DIR)."""
     from kit.intake import load_engagement
+    from kit.live import jupyterlab_argv, prepare_live_copy, run_jupyterlab
     from kit.phases import PHASES, get_phase
 
     try:
@@ -231,16 +248,22 @@ def open_(
     except KeyError as exc:
         _fail(str(exc.args[0]))
         raise typer.Exit(2) from None
-    live = (reports / eng.settings.slug / "live").resolve()
-    live.mkdir(parents=True, exist_ok=True)
-    target = live / chosen.notebook
-    papermill.execute_notebook(
-        str(chosen.path), str(target), parameters={"engagement": str(eng.folder), "output_dir": str(live)},
-        prepare_only=True, progress_bar=False,
-    )  # fmt: skip
-    console.print(f"Prepared {target}")
-    if launch:
-        subprocess.run([sys.executable, "-m", "jupyterlab", str(target)], check=False)
+    copy = prepare_live_copy(eng, chosen, reports, fresh=fresh)
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    if copy.reused:
+        console.print(f"Reopening the existing live copy {copy.path} as you left it (--fresh starts a new one).", **say)
+    else:
+        if copy.backup is not None:
+            console.print(f"Moved the previous live copy to {copy.backup}", **say)
+        console.print(f"Prepared {copy.path}", **say)
+    if not launch:
+        return
+    console.print("Opening JupyterLab (Ctrl-C twice stops it)…", **say)
+    lab = run_jupyterlab(jupyterlab_argv(copy.path))
+    if lab.code:
+        what = f"stopped with exit code {lab.code}" if lab.started else "did not start"
+        _fail(f"JupyterLab {what}: {lab.reason}")
+        raise typer.Exit(1)
 
 
 @app.command()

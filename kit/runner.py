@@ -36,8 +36,10 @@ from pathlib import Path
 from kit import __version__
 from kit.intake import Engagement, load_engagement
 from kit.kernel_io import install_poll_workaround
+from kit.options import PhaseOptions, option_error
 from kit.phases import PHASE_BY_NAME, PHASES, Phase, get_phase
 from kit.report import IndexEntry, export_notebook_html, index_html, write_atomic
+from kit.settings import EngagementSettings
 
 REPORT_ENV = "KIT_REPORT"
 CELL_TIMEOUT = 600  # seconds one notebook cell may take before the phase is retried, then failed
@@ -119,13 +121,6 @@ class RunResult:
 ProgressCallback = Callable[[PhaseOutcome], None]
 
 
-def notebook_parameters(phase: Phase) -> dict[str, dict]:
-    """The parameters a phase notebook declares (papermill reads the annotated parameters cell)."""
-    import papermill
-
-    return dict(papermill.inspect_notebook(str(phase.path)))
-
-
 def plan_phases(eng: Engagement, only: list[str] | None) -> list[PhaseOutcome]:
     """Which phases run: all by default; a phase missing one of its tables is skipped with the reason."""
     selected = [get_phase(n) for n in only] if only else list(PHASES)
@@ -141,18 +136,72 @@ def plan_phases(eng: Engagement, only: list[str] | None) -> list[PhaseOutcome]:
 
 
 def check_parameters(phases: list[Phase], extra: dict[str, object]) -> None:
-    """Reject a parameter no selected notebook declares (a typo must not pass silently)."""
+    """Reject a --param that no selected phase declares (a typo must not pass silently) or whose value is
+    outside its option's type and range (kit.options); every problem at once, one line each.
+
+    A bare `name` goes to every selected phase whose options declare it; `<phase>.name` (a phase's
+    name, number or file name, e.g. `roi_ranking.ranking` or `02.ranking`) to that phase only."""
     if not extra:
         return
-    declared = {name for p in phases for name in notebook_parameters(p)}
-    unknown = sorted(set(extra) - declared)
     reserved = sorted(set(extra) & set(BASE_PARAMETERS))
     if reserved:
         raise RunError(f"parameter(s) {', '.join(reserved)} are set by the runner and cannot be given")
+    unknown, problems = [], []
+    for key, value in extra.items():
+        prefix, _, name = key.rpartition(".")
+        shown = f"--param {key}={_shown(value)}"
+        if not prefix:
+            targets = [p for p in phases if name in p.options.model_fields]
+            if not targets:
+                unknown.append(key)
+        else:
+            target, targets = _phase_named(prefix), []
+            if target is None:
+                problems.append(f"{shown}: unknown phase {prefix!r}; known phases: {', '.join(p.name for p in PHASES)}")
+            elif target not in phases:
+                problems.append(f"{shown}: phase {target.name} is not part of this run")
+            elif name not in target.options.model_fields:
+                options = ", ".join(target.options.model_fields) or "none"
+                problems.append(f"{shown}: phase {target.name} has no option {name!r} (its options: {options})")
+            else:
+                targets = [target]
+        for target in targets:
+            why = option_error(target.options, name, value)
+            if why:
+                problems.append(f"{shown}: {why}")
     if unknown:
-        raise RunError(
-            f"unknown parameter(s): {', '.join(unknown)}. The notebooks declare: {', '.join(sorted(declared))}"
-        )
+        declared = sorted({name for p in phases for name in p.options.model_fields})
+        problems.insert(0, f"unknown parameter(s): {', '.join(sorted(unknown))}. The notebooks declare: "
+                           f"{', '.join(declared) or 'no options'}")  # fmt: skip
+    if problems:
+        raise RunError("\n".join(dict.fromkeys(problems)))
+
+
+def phase_options(phase: Phase, extra: dict[str, object], settings: EngagementSettings) -> PhaseOptions:
+    """The options `phase` runs with: its defaults, then engagement.yaml's `phases.<name>`, then the
+    --param values that reach it (bare names it declares, then `<phase>.name`). Checked by check_parameters."""
+    given = settings.phases.model_dump(exclude_unset=True).get(phase.name, {})  # type: ignore[attr-defined]
+    bare = {k: v for k, v in extra.items() if k in phase.options.model_fields}
+    named = {}
+    for key, value in extra.items():
+        prefix, _, name = key.rpartition(".")
+        if prefix and _phase_named(prefix) is phase:
+            named[name] = value
+    return phase.options.model_validate(given | bare | named)
+
+
+def _phase_named(name: str) -> Phase | None:
+    try:
+        return get_phase(name)
+    except KeyError:
+        return None
+
+
+def _shown(value: object) -> str:
+    """A --param value as the user typed it (YAML spelling for true/false and null)."""
+    if value is None:
+        return "null"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def unselected_phases(eng: Engagement, outcomes: list[PhaseOutcome]) -> list[str]:
@@ -418,9 +467,8 @@ def _execute(
                 if all(dep in done or dep not in by_name for dep in phase.after):
                     if phase.after:  # what it reads: the status of every phase so far
                         write_status(run_dir, outcomes)
-                    declared = notebook_parameters(phase)
                     params = {"engagement": str(eng.folder), "output_dir": str(run_dir)}
-                    params |= {k: v for k, v in extra.items() if k in declared}
+                    params |= phase_options(phase, extra, eng.settings).model_dump()
                     future = pool.submit(
                         _execute_phase, name, params, str(run_dir), eng.settings.client, date, cell_timeout
                     )

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kit.phases import PhasesOptions
 from kit.problems import IntakeError, Problem
 
 SETTINGS_FILE = "engagement.yaml"
@@ -49,6 +50,59 @@ class PhaseWeeks(BaseModel):
     agents: int = Field(8, ge=1, le=52)
 
 
+class ConsolidationRules(BaseModel):
+    """The spend review's own thresholds (kit extension). A kit assumption, not from a published
+    source: a tool whose seats are used below `cancel_below` (utilization = active users ÷ seats)
+    is cancelled rather than downsized."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    cancel_below: float = Field(0.1, ge=0, lt=0.8)  # below Torii's 0.8 floor, else nothing is downsized
+
+
+class OversightShare(BaseModel):
+    """Share of the automatable work an agent takes on at each oversight level (kit assumption)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    on_its_own: float = Field(1.0, ge=0, le=1)
+    approves_each_output: float = Field(2 / 3, ge=0, le=1)
+    drafts_with_agent: float = Field(1 / 3, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _stricter_takes_less(self) -> OversightShare:
+        if not self.on_its_own >= self.approves_each_output >= self.drafts_with_agent:
+            given = f"{self.on_its_own:g}, {self.approves_each_output:g}, {self.drafts_with_agent:g}"
+            raise ValueError(
+                "shares must not grow with stricter oversight: on_its_own >= approves_each_output >= "
+                f"drafts_with_agent (given: {given})"
+            )
+        return self
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        """The shares per oversight level: on its own, approve, draft, not recommended (0)."""
+        return (self.on_its_own, self.approves_each_output, self.drafts_with_agent, 0.0)
+
+
+class AgentRules(BaseModel):
+    """The agent phase's cut-offs and oversight shares (kit extension). Kit assumptions, not from a
+    published source: they put the open rubric's "automate only when predictable" into numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    autonomy_potential: float = Field(0.75, gt=0, le=1)  # automation potential to run on its own
+    approval_potential: float = Field(0.5, gt=0, le=1)  # ... for "a person approves each output"
+    min_potential: float = Field(0.25, ge=0, le=1)  # below: not recommended
+    autonomy_max_exceptions: float = Field(0.2, ge=0, le=1)  # most runs needing a person, to run alone
+    oversight_share: OversightShare = Field(default_factory=OversightShare)
+
+    @model_validator(mode="after")
+    def _cut_offs_in_order(self) -> AgentRules:
+        if not self.min_potential < self.approval_potential < self.autonomy_potential:
+            given = f"{self.min_potential:g}, {self.approval_potential:g}, {self.autonomy_potential:g}"
+            raise ValueError(
+                f"cut-offs must satisfy min_potential < approval_potential < autonomy_potential (given: {given})"
+            )
+        return self
+
+
 class EngagementSettings(BaseModel):
     """Settings of one client engagement (`engagement.yaml`)."""
 
@@ -78,6 +132,15 @@ class EngagementSettings(BaseModel):
     phase_weeks: PhaseWeeks = Field(default_factory=PhaseWeeks)
     pseudonym_key: str | None = None
     headcount_by_department: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    # phase name -> that phase's options (kit.options); `kit run --param` overrides them.
+    phases: PhasesOptions = Field(default_factory=PhasesOptions)  # type: ignore[valid-type]
+    consolidation_rules: ConsolidationRules = Field(default_factory=ConsolidationRules)
+    agent_rules: AgentRules = Field(default_factory=AgentRules)
+
+    @field_validator("phases", mode="before")
+    @classmethod
+    def _none_is_no_options(cls, v: object) -> object:
+        return {} if v is None else v
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -117,10 +180,14 @@ def _describe(err: dict) -> str:
         return "is required"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}"
+    if kind in ("model_type", "dict_type"):
+        return "must be a mapping (key: value)"
     if kind == "string_pattern_mismatch":
         return f"must match {ctx.get('pattern', '')}"
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length', '')} characters"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
     msg = err["msg"].replace("Input should be", "must be").replace("Input should", "must")
     return msg[0].lower() + msg[1:]
 

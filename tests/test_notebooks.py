@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import typing
 
 import nbformat
 import papermill
 import pytest
 
 from kit.phases import PHASES
+from kit.runner import BASE_PARAMETERS
 
 PHASE_IDS = [p.name for p in PHASES]
 
@@ -62,3 +64,28 @@ def test_title_cell_is_hidden_in_reports_where_the_header_block_shows_it(phase):
     first = cells(phase)[0]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert "remove-cell" in first.metadata.get("tags", [])
+
+
+def option_type_name(annotation) -> str:
+    """The type a notebook annotates an option with: `Literal["a", "b"]` is a `str`, `Literal[0, 30]` an `int`."""
+    if typing.get_origin(annotation) is typing.Literal:
+        (kind,) = {type(v) for v in typing.get_args(annotation)}
+        return kind.__name__
+    return annotation.__name__
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+def test_notebook_parameters_are_its_options_model_names_types_defaults_and_comments(phase):
+    inspected = papermill.inspect_notebook(str(phase.path))
+    notebook = {
+        name: (info["inferred_type_name"], ast.literal_eval(info["default"]), info["help"])
+        for name, info in inspected.items()
+        if name not in BASE_PARAMETERS
+    }
+    model = {
+        name: (option_type_name(field.annotation), field.default, field.description)
+        for name, field in phase.options.model_fields.items()
+    }
+    assert notebook == model
+    for name, (kind, default, _) in model.items():  # 60 == 60.0, so check the kinds too
+        assert type(default).__name__ == kind, f"{name}: default {default!r} is not a {kind}"

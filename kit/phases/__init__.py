@@ -6,6 +6,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.options import (
+    AgentCandidatesOptions,
+    ConsolidationOptions,
+    EngagementSummaryOptions,
+    PhaseOptions,
+    RoiRankingOptions,
+    TrainingGapsOptions,
+    WorkflowMappingOptions,
+    phases_model,
+)
 from kit.paths import resource_dir
 
 # The phase notebooks; KIT_NOTEBOOKS_DIR points the runner at another folder of notebooks with the
@@ -20,6 +30,7 @@ class Phase:
     title: str  # plain-language title of the deliverable
     stage: str  # engagement stage it serves: Foundation, Training, Consolidation, Agents, Summary
     tables: tuple[str, ...]  # intake tables it needs; a missing one skips the phase
+    options: type[PhaseOptions]  # its notebook's parameters besides engagement and output_dir (kit.options)
     after: tuple[str, ...] = ()  # phases whose recorded results it reads (run after them)
 
     @property
@@ -28,17 +39,23 @@ class Phase:
 
 
 PHASES: tuple[Phase, ...] = (
-    Phase("workflow_mapping", "01_workflow_mapping.ipynb", "Workflow mapping", "Foundation", ("workflows",)),
-    Phase("roi_ranking", "02_roi_ranking.ipynb", "ROI ranking", "Foundation", ("workflows", "time_studies")),
+    Phase("workflow_mapping", "01_workflow_mapping.ipynb", "Workflow mapping", "Foundation", ("workflows",),
+          WorkflowMappingOptions),  # fmt: skip
+    Phase("roi_ranking", "02_roi_ranking.ipynb", "ROI ranking", "Foundation", ("workflows", "time_studies"),
+          RoiRankingOptions),  # fmt: skip
     Phase("training_gaps", "03_training_gaps.ipynb", "Training gaps and role playbooks", "Training",
-          ("skills_survey", "role_targets")),  # fmt: skip
+          ("skills_survey", "role_targets"), TrainingGapsOptions),  # fmt: skip
     Phase("consolidation", "04_consolidation.ipynb", "Consolidation: tool spend, use and governance", "Consolidation",
-          ("tools", "usage")),  # fmt: skip
-    Phase("agent_candidates", "05_agent_candidates.ipynb", "Agent candidates", "Agents", ("recurring_work",)),
+          ("tools", "usage"), ConsolidationOptions),  # fmt: skip
+    Phase("agent_candidates", "05_agent_candidates.ipynb", "Agent candidates", "Agents", ("recurring_work",),
+          AgentCandidatesOptions),  # fmt: skip
     Phase("engagement_summary", "06_engagement_summary.ipynb", "Engagement summary", "Summary", ("workflows",),
+          EngagementSummaryOptions,
           after=("workflow_mapping", "roi_ranking", "training_gaps", "consolidation", "agent_candidates")),  # fmt: skip
 )
 PHASE_BY_NAME = {p.name: p for p in PHASES}
+# engagement.yaml's `phases:` key: each phase's options by phase name (kit.settings reads it).
+PhasesOptions = phases_model({p.name: p.options for p in PHASES})
 
 
 def get_phase(name: str) -> Phase:

@@ -12,12 +12,16 @@ Method (stated in the deliverable):
 - Predictability level from p: 0 when p ≥ 0.75 and at most 20% of runs need a human decision,
   1 when p ≥ 0.5, 2 when p ≥ 0.25, else 3 (too little of the task is automatable). The published
   open rubric (tones9/AI-Adoption-Assessment-Tool, provisional) automates only when predictability
-  is high and consequence low, and augments when judgement or consequence is high.
+  is high and consequence low, and augments when judgement or consequence is high; the cut-offs
+  that put it into numbers are kit assumptions, not from a published source (settable as
+  `agent_rules` in engagement.yaml, `kit.settings.AgentRules`).
 - Oversight = the stricter of the two levels: 0 runs on its own, 1 a person approves each output,
   2 a person drafts with the agent, 3 not recommended.
-- Feasibility = p × the share of the work an agent takes on at that oversight (1, ⅔, ⅓, 0;
-  settable). Agent hours = annual hours × feasibility; agent value = annual value × that share.
-  Candidates are ranked by agent value.
+- Feasibility = p × the share of the work an agent takes on at that oversight (1, ⅔, ⅓, 0; a kit
+  assumption, `agent_rules.oversight_share`). Agent hours = annual hours × feasibility; agent
+  value = annual value × that share. Candidates are ranked by agent value.
+- Sensitivity: the oversight counts, agent hours and agent value again with the cut-offs all
+  moved by ±0.1, the exception limit by ±0.1, and the approve/draft shares × 0.75 and × 1.25.
 - Long tasks: runs over `long_task_minutes` (60, `kit.evidence.AGENT_TASK_MINUTES`) are flagged
   for splitting: the task length current models complete half the time was about an hour in
   early 2025, and about 5× shorter at 80% reliability (METR 2025, arXiv 2503.14499).
@@ -31,7 +35,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -40,7 +44,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from kit import charts
+from kit import charts, safe
 from kit import notebook as nb
 from kit.evidence import AGENT_TASK_MINUTES
 from kit.governance import covered_classes
@@ -50,7 +54,7 @@ from kit.intake.schemas import (
     RECURRING_CATEGORIES,
     RecurringWork,
 )
-from kit.settings import EngagementSettings
+from kit.settings import AgentRules, EngagementSettings
 from kit.text import money
 
 R = RecurringWork  # column names come from the schema model
@@ -72,16 +76,21 @@ OVERSIGHT_LABELS = (
 )
 OVERSIGHT_COLOURS = (charts.POSITIVE, charts.PRIMARY, "#E07B39", charts.NEGATIVE)
 RISK_LABELS = ("low", "medium", "high", "never to an agent")
+_RULES = AgentRules()  # the defaults of engagement.yaml's agent_rules (kit assumptions)
 #: Share of the automatable work an agent takes on at each oversight level (ranks and hours).
-DEFAULT_OVERSIGHT_SHARE: tuple[float, float, float, float] = (1.0, 2 / 3, 1 / 3, 0.0)
+DEFAULT_OVERSIGHT_SHARE: tuple[float, float, float, float] = _RULES.oversight_share.as_tuple()
 
 IMPACT_LEVEL = {"low": AUTONOMOUS, "medium": APPROVE, "high": DRAFT}
 SENSITIVITY_STEP = {"public": 0, "internal": 0, "confidential": 1}  # restricted: never
 
-AUTONOMY_POTENTIAL = 0.75  # p needed to run on its own
-APPROVAL_POTENTIAL = 0.50  # p needed for "approve each output"
-MIN_POTENTIAL = 0.25  # below: too little of the task is automatable
-AUTONOMY_MAX_EXCEPTIONS = 0.20  # at most this share of runs may need a human decision to run alone
+AUTONOMY_POTENTIAL = _RULES.autonomy_potential  # p needed to run on its own (0.75)
+APPROVAL_POTENTIAL = _RULES.approval_potential  # p needed for "approve each output" (0.5)
+MIN_POTENTIAL = _RULES.min_potential  # below: too little of the task is automatable (0.25)
+AUTONOMY_MAX_EXCEPTIONS = _RULES.autonomy_max_exceptions  # most runs needing a person, to run alone (0.2)
+CUT_OFF_STEP = 0.1  # the sensitivity table moves the cut-offs and the exception limit by this
+SHARE_FACTORS = (0.75, 1.25)  # ... and the approve and draft shares by these
+#: How a method note labels a threshold that no published source gives.
+KIT_ASSUMPTION = "kit assumption (not from a published source)"
 READINESS_THRESHOLD = 0.6
 ACCEPT_TARGET = 0.95  # pilot exit: share of outputs accepted without correction (assumption)
 
@@ -170,6 +179,9 @@ class AgentsResult:
     by_oversight: pd.DataFrame  # one row per oversight level: tasks, agent hours, agent value
     departments: pd.DataFrame  # department, readiness (NaN = unknown), passes, tasks, ready_now
     specs: pd.DataFrame  # one row per top candidate: the agent specification's fields
+    # the kit's assumptions moved one at a time: assumption, setting, current, tasks per oversight
+    # level (on_its_own, approve, draft, not_recommended), agent_hours, agent_value
+    sensitivity: pd.DataFrame
     n_tasks: int
     n_recommended: int  # oversight other than "not recommended"
     n_autonomous: int
@@ -183,6 +195,10 @@ class AgentsResult:
     readiness_threshold: float
     long_task_minutes: float
     autonomy_potential: float
+    approval_potential: float
+    min_potential: float
+    autonomy_max_exceptions: float
+    oversight_share: tuple[float, float, float, float]
     readiness_known: bool
     readiness_note: str  # where readiness came from, or why it is unknown
     coverage_known: bool
@@ -209,11 +225,11 @@ def analyze(
     readiness_threshold: float = READINESS_THRESHOLD,
     long_task_minutes: float = AGENT_TASK_MINUTES,
     departments: list[str] | None = None,
-    autonomy_potential: float = AUTONOMY_POTENTIAL,
-    approval_potential: float = APPROVAL_POTENTIAL,
-    min_potential: float = MIN_POTENTIAL,
-    autonomy_max_exceptions: float = AUTONOMY_MAX_EXCEPTIONS,
-    oversight_share: tuple[float, float, float, float] = DEFAULT_OVERSIGHT_SHARE,
+    autonomy_potential: float | None = None,
+    approval_potential: float | None = None,
+    min_potential: float | None = None,
+    autonomy_max_exceptions: float | None = None,
+    oversight_share: tuple[float, float, float, float] | None = None,
     top_specs: int = 5,
     readiness_note: str | None = None,
 ) -> AgentsResult:
@@ -223,8 +239,16 @@ def analyze(
     None means unknown, and every gate then says training comes first. `covered`: data classes an
     approved tool covers; None means no tool inventory. `departments` keeps only those (a view
     filter; totals follow it). `readiness_note` says where readiness came from (or why unknown).
+    The cut-offs and `oversight_share` default to `settings.agent_rules` (kit assumptions).
     """
     w = _weights(weights)
+    rules = settings.agent_rules
+    autonomy_potential = rules.autonomy_potential if autonomy_potential is None else float(autonomy_potential)
+    approval_potential = rules.approval_potential if approval_potential is None else float(approval_potential)
+    min_potential = rules.min_potential if min_potential is None else float(min_potential)
+    if autonomy_max_exceptions is None:
+        autonomy_max_exceptions = rules.autonomy_max_exceptions
+    oversight_share = rules.oversight_share.as_tuple() if oversight_share is None else tuple(oversight_share)
     if len(oversight_share) != len(OVERSIGHT_LABELS):
         raise ValueError("oversight_share needs one share per oversight level")
     tasks = recurring_work.copy()
@@ -268,6 +292,9 @@ def analyze(
     tasks["agent_hours"] = tasks["annual_hours"] * tasks["feasibility"]
     tasks["agent_value"] = tasks["annual_value"] * share
     tasks["long_task"] = tasks[R.minutes_per_run] > long_task_minutes
+    sensitivity = _sensitivity(
+        tasks, (autonomy_potential, approval_potential, min_potential), autonomy_max_exceptions, oversight_share
+    )
 
     dept_ready = _readiness_by_department(readiness)
     tasks["readiness"] = tasks[R.department].map(lambda d: dept_ready.get(_key(d), np.nan)).astype(float)
@@ -298,7 +325,8 @@ def analyze(
         by_category=_by_category(candidates),
         by_oversight=_by_oversight(candidates),
         departments=_departments(candidates, dept_ready, readiness_threshold),
-        specs=_specs(candidates[recommended].head(top_specs), settings),
+        specs=_specs(candidates[recommended].head(top_specs), settings, spec_page_names(recurring_work[R.task_id])),
+        sensitivity=sensitivity,
         n_tasks=len(candidates),
         n_recommended=int(recommended.sum()),
         n_autonomous=int((candidates["oversight_level"] == AUTONOMOUS).sum()),
@@ -312,6 +340,10 @@ def analyze(
         readiness_threshold=float(readiness_threshold),
         long_task_minutes=float(long_task_minutes),
         autonomy_potential=float(autonomy_potential),
+        approval_potential=float(approval_potential),
+        min_potential=float(min_potential),
+        autonomy_max_exceptions=float(autonomy_max_exceptions),
+        oversight_share=tuple(float(x) for x in oversight_share),
         readiness_known=readiness is not None,
         readiness_note=readiness_note,
         coverage_known=covered is not None,
@@ -319,6 +351,56 @@ def analyze(
         currency=settings.currency,
         horizon_months=settings.horizon_months,
     )
+
+
+def _levels(tasks: pd.DataFrame, cut_offs: tuple[float, float, float], max_exceptions: float) -> np.ndarray:
+    """Oversight level per task (vectorized `predictability_level`, then the stricter of it and risk)."""
+    autonomy, approval, minimum = cut_offs
+    p, e = tasks["potential"].to_numpy(float), tasks[R.exception_rate].to_numpy(float)
+    predictable = np.select(
+        [(p >= autonomy) & (e <= max_exceptions), p >= approval, p >= minimum], [AUTONOMOUS, APPROVE, DRAFT], NOT_RECOMMENDED
+    )
+    return np.maximum(tasks["risk_level"].to_numpy(int), predictable).astype(int)
+
+
+def _sensitivity(
+    tasks: pd.DataFrame, cut_offs: tuple[float, float, float], max_exceptions: float, shares: tuple[float, ...]
+) -> pd.DataFrame:
+    """Tasks per oversight level, agent hours and agent value with one kit assumption moved: the
+    three cut-offs together by ±CUT_OFF_STEP (kept in 0..1), the exception limit by ±CUT_OFF_STEP,
+    and the approve and draft shares × SHARE_FACTORS (at most the share of running on its own)."""
+
+    def clip(value: float) -> float:
+        return min(1.0, max(0.0, round(value, 9)))  # round: 0.75 − 0.1 is 0.65, not 0.6499…
+
+    def share_label(sh) -> str:
+        return ", ".join(f"{x:.2f}".rstrip("0").rstrip(".") for x in sh[:3])
+
+    cases = []
+    for d in (-CUT_OFF_STEP, 0.0, CUT_OFF_STEP):
+        moved = tuple(clip(c + d) for c in cut_offs)
+        cases.append(("cut_offs", " / ".join(f"{c:.2f}" for c in moved), d == 0, moved, max_exceptions, shares))
+    for d in (-CUT_OFF_STEP, 0.0, CUT_OFF_STEP):
+        e = clip(max_exceptions + d)
+        cases.append(("autonomy_max_exceptions", f"at most {e:.0%}", d == 0, cut_offs, e, shares))
+    for f in (SHARE_FACTORS[0], 1.0, SHARE_FACTORS[1]):
+        sh = (shares[0], min(shares[0], shares[1] * f), min(shares[0], shares[2] * f), shares[3])
+        cases.append(("oversight_share", share_label(sh), f == 1.0, cut_offs, max_exceptions, sh))
+    rows = []
+    for assumption, setting, current, co, e, sh in cases:
+        level = _levels(tasks, co, e)
+        share = np.asarray(sh, dtype=float)[level]
+        counts = np.bincount(level, minlength=len(OVERSIGHT_LABELS))
+        rows.append({
+            "assumption": assumption, "setting": setting, "current": bool(current),
+            "on_its_own": int(counts[AUTONOMOUS]), "approve": int(counts[APPROVE]), "draft": int(counts[DRAFT]),
+            "not_recommended": int(counts[NOT_RECOMMENDED]),
+            "agent_hours": float((tasks["annual_hours"].to_numpy(float) * tasks["potential"].to_numpy(float) * share).sum()),
+            "agent_value": float((tasks["annual_value"].to_numpy(float) * share).sum()),
+        })  # fmt: skip
+    cols = ["assumption", "setting", "current", "on_its_own", "approve", "draft", "not_recommended", "agent_hours",
+            "agent_value"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
 
 
 TRAINING_MODULE = "kit.phases.training"
@@ -587,7 +669,7 @@ def _pilot(level: int, owner: str, weeks: int, reason: str) -> str:
     return "\n".join(lines)
 
 
-def _specs(top: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
+def _specs(top: pd.DataFrame, settings: EngagementSettings, pages: Mapping[str, str]) -> pd.DataFrame:
     rows = []
     for t in top.to_dict("records"):
         owner, cat, level = t[R.owner_role], t[R.category], int(t["oversight_level"])
@@ -611,6 +693,7 @@ def _specs(top: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
             {
                 "rank": t["rank"],
                 R.task_id: t[R.task_id],
+                "page": pages[str(t[R.task_id])],
                 R.task: t[R.task],
                 R.department: t[R.department],
                 R.category: cat,
@@ -635,7 +718,7 @@ def _specs(top: pd.DataFrame, settings: EngagementSettings) -> pd.DataFrame:
             }
         )
     columns = [
-        "rank", R.task_id, R.task, R.department, R.category, R.owner_role, "oversight", "gate", "gate_reason",
+        "rank", R.task_id, "page", R.task, R.department, R.category, R.owner_role, "oversight", "gate", "gate_reason",
         "trigger", "inputs_systems", "steps", "output", "checkpoint", "never", "success_metric", "hours_saved",
         "value_saved", "pilot_plan",
     ]  # fmt: skip
@@ -676,17 +759,20 @@ def spec_page_html(spec: Mapping, currency: str) -> str:
     return facts + f'<table class="kit-table" style="width:100%"><tbody>{"".join(rows)}</tbody></table>'
 
 
-def spec_page_name(task_id: str) -> str:
-    return f"agent_spec_{task_id}.html"
+def spec_page_names(task_ids: Iterable[str]) -> dict[str, str]:
+    """Task id → its specification's file name, distinct for every id the contract allows (ids
+    are opaque strings: `OPS/12`, `..`, `任务`); see `kit.safe.page_names`."""
+    return safe.page_names(task_ids, "agent_spec_", fallback="task")
 
 
 def write_spec_pages(output_dir: str | Path | None, r: AgentsResult, client: str, date) -> list[Path]:
-    """Write one standalone page per top candidate to `<output_dir>/pages/agent_spec_<task_id>.html`
-    (the run index links them); nothing without a run folder. Returns the paths written."""
+    """Write one standalone page per top candidate to `<output_dir>/pages/<its page>`, e.g.
+    `agent_spec_ops_12.html` (the run index links them); nothing without a run folder. Returns
+    the paths written."""
     paths = []
     for spec in r.specs.to_dict("records"):
         title = f"Agent specification: {spec[R.task]}"
-        path = nb.write_page(output_dir, spec_page_name(spec[R.task_id]), title, spec_page_html(spec, r.currency),
+        path = nb.write_page(output_dir, spec["page"], title, spec_page_html(spec, r.currency),
                              client, date)  # fmt: skip
         if path is not None:
             paths.append(path)
@@ -1051,12 +1137,85 @@ def weights_view(r: AgentsResult) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def assumptions_view(r: AgentsResult) -> pd.DataFrame:
+    """Each threshold of this run, its value and where it comes from: a published source, or a kit
+    assumption and the setting that changes it."""
+    shares = ", ".join(f"{x:.2f}".rstrip("0").rstrip(".") for x in r.oversight_share[:3])
+    rows = [
+        ("Automation potential to run on its own", f"{r.autonomy_potential:.0%}",
+         f"{KIT_ASSUMPTION}; setting agent_rules.autonomy_potential"),
+        ("Most runs needing a human decision, to run on its own", f"{r.autonomy_max_exceptions:.0%}",
+         f"{KIT_ASSUMPTION}; setting agent_rules.autonomy_max_exceptions"),
+        ("Automation potential for a person to approve each output", f"{r.approval_potential:.0%}",
+         f"{KIT_ASSUMPTION}; setting agent_rules.approval_potential"),
+        ("Automation potential below which an agent is not recommended", f"{r.min_potential:.0%}",
+         f"{KIT_ASSUMPTION}; setting agent_rules.min_potential"),
+        ("Share of the work an agent takes on: on its own, approved, drafting", shares,
+         f"{KIT_ASSUMPTION}; setting agent_rules.oversight_share"),
+        ("Automate only when predictable and low-consequence", "the oversight rules",
+         "tones9/AI-Adoption-Assessment-Tool (published open rubric, provisional)"),
+        ("Automation potential: mean of structure, rules and routine", "weights in the table below",
+         "UiPath Automation Hub idea score (plain mean of 1–5 answers)"),
+        ("Runs longer than this are split first", f"{r.long_task_minutes:g} minutes",
+         "METR 2025 (arXiv 2503.14499): about 1 hour at 50% success; option phases.agent_candidates.long_task_minutes"),
+        ("Training readiness for ready now", f"{r.readiness_threshold:.0%}",
+         f"{KIT_ASSUMPTION}; option phases.agent_candidates.readiness_threshold"),
+        ("Pilot exit: outputs accepted unchanged", f"{ACCEPT_TARGET:.0%}", f"{KIT_ASSUMPTION}, to agree with the owner"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Assumption", "This run", "Source"])
+
+
+SENSITIVITY_LABELS = {
+    "cut_offs": "Cut-offs (on its own / approve / not recommended below)",
+    "autonomy_max_exceptions": "Runs needing a person, to run on its own",
+    "oversight_share": "Shares (on its own, approved, drafting)",
+}
+
+
+def sensitivity_view(r: AgentsResult) -> pd.DataFrame:
+    """Tasks per oversight level and agent value when one kit assumption moves (the others held)."""
+    s = r.sensitivity
+    return pd.DataFrame({
+        "Assumption": s["assumption"].map(SENSITIVITY_LABELS),
+        "Setting": s["setting"] + np.where(s["current"], " (this run)", ""),
+        "Runs on its own": s["on_its_own"],
+        "Approve each output": s["approve"],
+        "Draft with the agent": s["draft"],
+        "Not recommended": s["not_recommended"],
+        "Agent hours per year": s["agent_hours"],
+        f"Agent value per year ({r.currency})": s["agent_value"],
+    })  # fmt: skip
+
+
+def sensitivity_text(r: AgentsResult) -> str:
+    """In words: what moving the cut-offs and the shares does to autonomy and agent value."""
+    s, c = r.sensitivity, r.currency
+    if r.n_tasks == 0 or s.empty:
+        return "No recurring task matches the current selection."
+    cut = s[s["assumption"] == "cut_offs"]
+    share = s[s["assumption"] == "oversight_share"]
+    lo, mid, hi = cut.iloc[0], cut.iloc[1], cut.iloc[2]
+
+    def moved(row: pd.Series, way: str) -> str:
+        return (f"{way} the cut-offs by {CUT_OFF_STEP:g}: {int(row['on_its_own'])} on its own, "
+                f"{int(row['not_recommended'])} not recommended, agent value {money(row['agent_value'], c)} a year")  # fmt: skip
+
+    return (
+        f"This run: {int(mid['on_its_own'])} task(s) run on their own, {int(mid['not_recommended'])} not recommended, "
+        f"agent value {money(mid['agent_value'], c)} a year. {moved(lo, 'Loosening')}; {moved(hi, 'tightening')}. "
+        f"The shares change the value, not the oversight: from {money(share['agent_value'].min(), c)} to "
+        f"{money(share['agent_value'].max(), c)} a year across the shares tried."
+    )
+
+
 def settings_text(r: AgentsResult) -> str:
     """The settings a view was drawn with, and what they give."""
     w = r.weights
     return (
         f"Weights structure : rules : routine = {w['input_structure']:g} : {w['rule_based']:g} : "
-        f"{w['exception_rate']:g}; running on its own needs a potential of {r.autonomy_potential:.0%}; ready now needs "
+        f"{w['exception_rate']:g}; running on its own needs a potential of {r.autonomy_potential:.0%} and at most "
+        f"{r.autonomy_max_exceptions:.0%} of runs needing a person, approval {r.approval_potential:.0%}, below "
+        f"{r.min_potential:.0%} not recommended; ready now needs "
         f"{r.readiness_threshold:.0%} training readiness; runs over {r.long_task_minutes:g} minutes are flagged. "
         f"With these settings {_n(r.n_autonomous, 'task')} could run on their own, {r.n_ready_now:,} are ready now, "
         f"and agents could give back about {r.total_agent_hours:,.0f} hours a year."

@@ -13,12 +13,16 @@ Method (stated in the deliverable, see `method_text`):
   actives, for downsizing: distinct people in each of the last `recent_months` 30-day blocks
   ending at `as_of`; their peak sets the seats needed.
 - Recommendations (one per inventory tool, first rule that applies):
-  cancel — no active user, or utilization below `cancel_below` (10%);
+  cancel — no active user, or utilization below `cancel_below` (10%, a kit assumption, not from a
+  published source: `consolidation_rules.cancel_below` in engagement.yaml);
   consolidate — two or more remaining tools in one category (not "other"): keep the approved,
   best-governed (highest data class, then plan, then single sign-on), most-used one and move the
   others' active users to it;
   downsize — utilization below the floor: seats = ceil(peak recent monthly actives × (1 + buffer));
+  the buffer (10%, the `downsize_buffer` option) is a kit assumption, not from a published source;
   keep — otherwise.
+  `sensitivity` reruns the recommendations at other cancel thresholds and buffers (5/10/20% and
+  0/10/20%, plus this run's), so the deliverable shows what moves when an assumption moves.
   The kept tool of a category needs ceil((its peak + people moving in) × (1 + buffer)) seats; the
   seats this adds beyond what it needs on its own are the extra seats, and their cost is
   subtracted from the savings of the tools the people come from, in proportion to the people each
@@ -26,10 +30,18 @@ Method (stated in the deliverable, see `method_text`):
   downsize saves the seats removed.
 - Renewals in the next `renewal_horizon_days` (90): a past renewal date rolls forward by its
   billing cycle; decide by 30 days before renewal (the 90-60-30 cycle, evidence.md).
-- Shadow AI: (a) tools in usage that are not in the inventory; (b) expense lines matching the
-  shipped list of AI vendors (`kit/data/ai_vendors.csv`, see `ai_vendors.md` beside it) that are
-  not an approved tool's own bill; (c) AI tools of the inventory in use on a free or individual
-  plan, unapproved, or without single sign-on.
+- Adoption: people active on any AI tool per month ÷ headcount: `headcount_by_department` when
+  given, else every distinct person in the intake tables that name people (survey, usage, time
+  studies, expenses); the deliverable says which.
+- Shadow AI (outside the inventory): (a) tools in usage that are not in the inventory; (b) expense
+  lines matching the shipped list of AI vendors (`kit/data/ai_vendors.csv`, see `ai_vendors.md`
+  beside it) that are not an approved tool's own bill. Spend is reported two ways: charged in the
+  365 days to as_of, refunds netted (`shadow_spend`), and the run rate of the monthly subscriptions
+  still live (`shadow_run_rate`: each one's typical charge × 12; live = charged within 45 days of
+  the end of the expense export, and not refunded since).
+- Governance gaps (inside the inventory, so their cost is already in the tool spend, never shadow
+  spend): AI tools of the inventory in use on a free or individual plan, unapproved, or without
+  single sign-on.
 - Data rules: the tiering in `kit.governance`; workflows need the tool categories of
   `kit.governance.TASK_TOOL_CATEGORIES`.
 """
@@ -40,6 +52,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -48,10 +61,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from kit import safe
 from kit.charts import NEGATIVE, NEUTRAL, POSITIVE
 from kit.evidence import UTILIZATION_FLOOR
 from kit.governance import CLASS_RANK, TASK_TOOL_CATEGORIES, data_class_matrix, workflow_coverage
+from kit.intake import TABLES
 from kit.intake.schemas import DATA_CLASSES, PLANS, TOOL_CATEGORIES, Expenses, Tools, Usage, Workflows
+from kit.options import ConsolidationOptions
 from kit.settings import EngagementSettings
 from kit.text import money
 from kit.text import names as name_list
@@ -62,10 +78,17 @@ AI_VENDORS_FILE = Path(__file__).resolve().parents[1] / "data" / "ai_vendors.csv
 MONTHS_PER_YEAR = 12
 BLOCK_DAYS = 30  # length of one "recent month" for downsizing
 DECISION_LEAD_DAYS = 30  # give notice at least this many days before renewal (90-60-30 cycle)
-RUNNING_DAYS = 45  # a recurring charge seen this recently is still running
+RUNNING_DAYS = 45  # a monthly charge seen this recently (before the export's end) is still running
 RECURRING_GAP_DAYS = (20, 40)  # median days between charges of a monthly subscription
 RECURRING_AMOUNT_TOLERANCE = 0.2  # each charge within ±20% of the typical charge
 BILL_SHARE = 0.9  # an expense ≥ 90% of an approved tool's periodic bill is that bill
+REFUND_SHARE = 0.9  # a refund ≥ 90% of the last charge, after it, ends that subscription
+DOWNSIZE_BUFFER = ConsolidationOptions().downsize_buffer  # seats kept above the recent peak (kit assumption)
+#: Settings the sensitivity table reruns the recommendations at (this run's own are added).
+CANCEL_STEPS = (0.05, 0.1, 0.2)
+BUFFER_STEPS = (0.0, 0.1, 0.2)
+#: How a method note labels a threshold that no published source gives.
+KIT_ASSUMPTION = "kit assumption (not from a published source)"
 
 #: Categories of AI tools (the contract's recommended categories, less "other"); a tool in
 #: another category is an AI tool when it matches the AI vendor list.
@@ -80,7 +103,12 @@ EXPENSED = "AI expense outside approved tools"
 CONSUMER = "free or individual plan in use"
 UNAPPROVED = "unapproved tool in use"
 NO_SSO = "no single sign-on"
-SHADOW_KINDS = (UNLISTED, EXPENSED, CONSUMER, UNAPPROVED, NO_SSO)
+SHADOW_KINDS = (UNLISTED, EXPENSED)  # outside the inventory: the only shadow spend
+GAP_KINDS = (CONSUMER, UNAPPROVED, NO_SSO)  # inventory tools: governance gaps, their cost already in spend
+
+HEADCOUNT_GIVEN = "headcount"  # headcount_source: given (headcount_by_department or `headcount=`)
+PEOPLE_SEEN = "people seen"  # ... distinct people across the intake tables that name people
+PEOPLE_IN_USAGE = "people in usage"  # ... distinct people in usage alone (analyze without a headcount)
 
 
 @dataclass(frozen=True)
@@ -98,14 +126,25 @@ class ConsolidationResult:
         stage, recommendation, annual_saving, annual_cost.
     consolidation: one row per category with a kept tool receiving people — category, keep,
         moving (tools, "; "), users_moved, extra_seats, extra_seat_cost, annual_saving.
-    shadow: findings — kind, tool, vendor, category, people, annual_spend, detail, product.
+    shadow: shadow-AI findings, outside the inventory (kinds UNLISTED, EXPENSED) — kind, tool,
+        vendor, category, people, annual_spend (charged in the 365 days to as_of, refunds netted),
+        annual_run_rate (live monthly subscriptions × 12), detail, product.
+    governance_gaps: AI tools of the inventory in use on a free or individual plan, unapproved or
+        without single sign-on (kinds GAP_KINDS) — kind, tool, vendor, category, plan, people,
+        annual_cost (already in current_annual_spend; never shadow spend), detail.
     expense_matches: expense lines matching the AI vendor list — expense_id, date, employee_id,
-        vendor, description, amount, product, covered_by, shadow, recurring.
+        vendor, description, amount, product, covered_by, shadow, recurring, in_year.
+    subscriptions: one row per person and product with monthly charges outside the approved tools —
+        employee_id, product, charges, monthly_charge (median charge), last_charge, live,
+        annual_run_rate (monthly_charge × 12 when live, else 0).
+    sensitivity: the recommendations rerun at other settings of the kit's assumptions —
+        assumption, value, current, cancelled, consolidated, downsized, saving_cancel, total_saving.
     data_matrix: approved AI tools × data classes (True where the class may go into the tool).
     uncovered_workflows: workflows no approved tool in a needed category may serve, with reason.
     totals: current_annual_spend, saving_cancel, saving_consolidate, saving_downsize,
-        total_saving, spend_after, idle_seat_cost, shadow_spend, shadow_people, paid_seats,
-        active_paid_seats.
+        total_saving, spend_after, idle_seat_cost, shadow_spend (trailing 365 days),
+        shadow_run_rate (a year), live_subscriptions, shadow_people, governance_gaps,
+        governance_gap_people, paid_seats, active_paid_seats.
     """
 
     tools: pd.DataFrame
@@ -114,7 +153,10 @@ class ConsolidationResult:
     renewals: pd.DataFrame
     consolidation: pd.DataFrame
     shadow: pd.DataFrame
+    governance_gaps: pd.DataFrame
     expense_matches: pd.DataFrame
+    subscriptions: pd.DataFrame
+    sensitivity: pd.DataFrame
     data_matrix: pd.DataFrame
     uncovered_workflows: pd.DataFrame
     totals: dict[str, float]
@@ -122,8 +164,11 @@ class ConsolidationResult:
     window_days: int
     window_start: dt.date  # first day inside the window
     downsize_buffer: float
+    cancel_below: float
     headcount: int
-    headcount_source: str  # "headcount" (given, e.g. headcount_by_department) or "people in usage"
+    headcount_source: str  # HEADCOUNT_GIVEN, PEOPLE_SEEN or PEOPLE_IN_USAGE
+    headcount_tables: tuple[str, ...]  # the tables people were counted in (PEOPLE_SEEN, PEOPLE_IN_USAGE)
+    people_seen: int  # distinct people in usage who used any tool (before as_of)
     n_usage_rows: int
     n_usage_after_as_of: int  # rows dated after as_of, left out of every figure
     currency: str
@@ -265,20 +310,27 @@ def analyze(
     expenses: pd.DataFrame | None = None,
     workflows: pd.DataFrame | None = None,
     window_days: int | None = None,
-    downsize_buffer: float = 0.1,
-    cancel_below: float = 0.1,
+    downsize_buffer: float = DOWNSIZE_BUFFER,
+    cancel_below: float | None = None,
     recent_months: int = 3,
     renewal_horizon_days: int = 90,
     headcount: int | None = None,
+    headcount_source: str = HEADCOUNT_GIVEN,
+    headcount_tables: tuple[str, ...] = (),
 ) -> ConsolidationResult:
     """The spend, use and governance review. `as_of` ends every trailing window (None: the last
     usage date); `window_days` overrides `settings.active_window_days`; `downsize_buffer` is the
-    share of seats kept above the recent peak; `headcount` is the adoption curve's denominator
-    (None: everyone who appears in usage)."""
+    share of seats kept above the recent peak; `cancel_below` overrides
+    `settings.consolidation_rules.cancel_below`; `headcount` is the adoption curve's denominator,
+    counted as `headcount_source` says (None: everyone who appears in usage)."""
     if window_days is None:
         window_days = settings.active_window_days
+    if cancel_below is None:
+        cancel_below = settings.consolidation_rules.cancel_below
     if window_days < 1 or recent_months < 1 or downsize_buffer < 0:
         raise ValueError("window_days and recent_months must be >= 1 and downsize_buffer >= 0")
+    if not 0 <= cancel_below < UTILIZATION_FLOOR:
+        raise ValueError(f"cancel_below must be from 0 to below {UTILIZATION_FLOOR:g}, got {cancel_below!r}")
     if as_of is None:
         as_of = usage[U.date].max() if len(usage) else pd.Timestamp(dt.date.today())
     as_of = pd.Timestamp(as_of).normalize()
@@ -315,6 +367,7 @@ def analyze(
     inv["idle_seats"] = (inv[T.seats] - inv["active_users"]).clip(lower=0)
     inv["idle_seat_cost"] = inv["idle_seats"] * inv[T.cost_per_seat_month] * MONTHS_PER_YEAR
 
+    sensitivity = _sensitivity(inv, window_users, downsize_buffer, cancel_below)
     inv = _recommend(inv, window_users, downsize_buffer, cancel_below)
     consolidation = _consolidation_table(inv)
     inv["next_renewal"] = _next_renewal(inv, as_of)
@@ -324,14 +377,14 @@ def analyze(
     is_ai_code = np.concatenate([inv["is_ai"].to_numpy(dtype=bool), np.ones(n_tools - u.n_listed, dtype=bool)])
     monthly_active = _monthly_active(monthly_tool, u, is_ai_code)
     if headcount is None:
-        headcount, headcount_source = len(u.people), "people in usage"
-    else:
-        headcount_source = "headcount"
+        headcount, headcount_source, headcount_tables = len(u.people), PEOPLE_IN_USAGE, ("usage",)
     adoption = _adoption(monthly_people, is_ai_code, headcount, as_of)
 
     matches = _expense_matches(expenses, inv, as_of) if expenses is not None else _empty_matches()
+    subscriptions = _subscriptions(matches, expenses, as_of) if expenses is not None else _empty_subscriptions()
     unlisted_codes = range(u.n_listed, n_tools)
-    shadow = _shadow(inv, u, unlisted_codes, active, ever, catalogue_product, matches, window_days)
+    shadow = _shadow(inv, u, unlisted_codes, active, ever, catalogue_product, matches, subscriptions, window_days)
+    gaps = _governance_gaps(inv, window_days)
 
     ai_approved = inv[inv["is_ai"] & inv[T.approved].astype(bool)].reset_index(drop=True)
     matrix = data_class_matrix(ai_approved)
@@ -343,7 +396,8 @@ def analyze(
     current = float(inv["annual_cost"].sum())
     total_saving = float(inv["annual_saving"].sum())
     expense_findings = shadow[shadow["kind"] == EXPENSED]
-    shadow_people = _shadow_people(inv, u, shadow, matches, window_users)
+    shadow_people = _shadow_people(u, matches)
+    gap_people = set().union(*[window_users.get(i, set()) for i in inv.index[inv[T.tool].isin(set(gaps["tool"]))]])
     totals = {
         "current_annual_spend": current,
         "saving_cancel": float(saving.get(CANCEL, 0.0)),
@@ -355,7 +409,11 @@ def analyze(
         "paid_seats": float(inv[T.seats].sum()),
         "active_paid_seats": float(np.minimum(inv["active_users"], inv[T.seats]).sum()),
         "shadow_spend": float(expense_findings["annual_spend"].sum()),
+        "shadow_run_rate": float(subscriptions["annual_run_rate"].sum()),
+        "live_subscriptions": float(subscriptions["live"].sum()),
         "shadow_people": float(len(shadow_people)),
+        "governance_gaps": float(len(gaps)),
+        "governance_gap_people": float(len(gap_people)),
     }
     return ConsolidationResult(
         tools=inv.drop(columns=["ai_product"]).assign(ai_product=inv["ai_product"].astype("str")),
@@ -364,7 +422,10 @@ def analyze(
         renewals=renewals,
         consolidation=consolidation,
         shadow=shadow,
+        governance_gaps=gaps,
         expense_matches=matches,
+        subscriptions=subscriptions,
+        sensitivity=sensitivity,
         data_matrix=matrix,
         uncovered_workflows=uncovered,
         totals=totals,
@@ -372,8 +433,11 @@ def analyze(
         window_days=int(window_days),
         window_start=(as_of - pd.Timedelta(days=window_days - 1)).date(),
         downsize_buffer=float(downsize_buffer),
+        cancel_below=float(cancel_below),
         headcount=int(headcount),
         headcount_source=headcount_source,
+        headcount_tables=tuple(headcount_tables),
+        people_seen=len(u.people),
         n_usage_rows=len(usage),
         n_usage_after_as_of=len(usage) - len(u.day),
         currency=settings.currency,
@@ -382,15 +446,37 @@ def analyze(
     )
 
 
+def engagement_headcount(eng) -> tuple[int, str, tuple[str, ...]]:
+    """The adoption denominator, how it was counted and from which tables: the sum of
+    `headcount_by_department` when given, else every distinct person in the intake tables that
+    name people (skills survey, usage, time studies, expenses; ids are pseudonymized alike)."""
+    given = sum(eng.settings.headcount_by_department.values())
+    if given:
+        return int(given), HEADCOUNT_GIVEN, ()
+    people: set[str] = set()
+    tables = []
+    for spec in TABLES:
+        if not spec.person_columns or not eng.has(spec.name):
+            continue
+        table = eng.tables[spec.name]
+        ids = set().union(*[set(table[c].dropna().astype(str)) for c in spec.person_columns if c in table])
+        if ids:
+            tables.append(spec.name)
+            people |= ids
+    return len(people), PEOPLE_SEEN, tuple(tables)
+
+
 def analyze_engagement(eng, **overrides) -> ConsolidationResult:
     """`analyze` on a loaded Engagement: as_of from the engagement, expenses and workflows when
-    present, headcount from `headcount_by_department` when given."""
-    headcount = sum(eng.settings.headcount_by_department.values()) or None
+    present, headcount from `engagement_headcount`."""
+    headcount, source, tables = engagement_headcount(eng)
     kwargs = {
         "as_of": eng.as_of,
         "expenses": eng.table("expenses") if eng.has("expenses") else None,
         "workflows": eng.table("workflows") if eng.has("workflows") else None,
-        "headcount": headcount,
+        "headcount": headcount or None,
+        "headcount_source": source,
+        "headcount_tables": tables,
     }
     # the loaded tables themselves, not copies: analyze never mutates them, and usage may be millions of rows
     return analyze(eng.tables["tools"], eng.tables["usage"], eng.settings, **(kwargs | overrides))
@@ -444,7 +530,7 @@ def _recommend(inv: pd.DataFrame, window_users: pd.Series, buffer: float, cancel
         reason[i] = (
             "nobody used it in the window"
             if active[i] == 0
-            else f"only {active[i]} of {seats[i]} seats used ({util[i]:.0%})"
+            else f"only {active[i]} of {seats[i]} seats used ({util[i]:.0%}, below the {cancel_below:.0%} cancel threshold)"
         )
         if inv.at[i, "users_ever"] == 0:
             reason[i] = "no usage at all in the data: confirm the usage export covers it before cancelling"
@@ -527,6 +613,28 @@ def _recommend(inv: pd.DataFrame, window_users: pd.Series, buffer: float, cancel
     inv["users_moved"] = moved
     inv["extra_seats"] = extra
     return inv
+
+
+def _sensitivity(inv: pd.DataFrame, window_users: pd.Series, buffer: float, cancel_below: float) -> pd.DataFrame:
+    """The recommendations rerun with one kit assumption moved (the cancel threshold over
+    CANCEL_STEPS, the seat buffer over BUFFER_STEPS, each with this run's own value), the other
+    held at this run's value: tools per recommendation and the annual saving."""
+    cases = [("cancel_below", c, buffer, c) for c in sorted({*CANCEL_STEPS, cancel_below})]
+    cases += [("downsize_buffer", b, b, cancel_below) for b in sorted({*BUFFER_STEPS, buffer})]
+    rows = []
+    for assumption, value, b, c in cases:
+        rec = _recommend(inv, window_users, b, c)
+        counts = rec["recommendation"].value_counts()
+        rows.append({
+            "assumption": assumption, "value": float(value),
+            "current": bool(math.isclose(b, buffer) and math.isclose(c, cancel_below)),
+            "cancelled": int(counts.get(CANCEL, 0)), "consolidated": int(counts.get(CONSOLIDATE, 0)),
+            "downsized": int(counts.get(DOWNSIZE, 0)),
+            "saving_cancel": float(rec.loc[rec["recommendation"] == CANCEL, "annual_saving"].sum()),
+            "total_saving": float(rec["annual_saving"].sum()),
+        })  # fmt: skip
+    cols = ["assumption", "value", "current", "cancelled", "consolidated", "downsized", "saving_cancel", "total_saving"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _consolidation_table(inv: pd.DataFrame) -> pd.DataFrame:
@@ -689,7 +797,42 @@ def _approved_alternative(inv: pd.DataFrame, category: str) -> str:
     return str(cands.sort_values("active_users", ascending=False, kind="stable")[T.tool].iloc[0])
 
 
-def _shadow(inv, u: _Usage, unlisted_codes, active, ever, catalogue_product, matches, window_days) -> pd.DataFrame:
+def _empty_subscriptions() -> pd.DataFrame:
+    cols = {X.employee_id: "str", "product": "str", "charges": "int64", "monthly_charge": "float64",
+            "last_charge": "datetime64[ns]", "live": "bool", "annual_run_rate": "float64"}  # fmt: skip
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+
+
+def _subscriptions(matches: pd.DataFrame, expenses: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per person and product paying a monthly AI subscription outside the approved tools,
+    from the lines of the 365 days to as_of. monthly_charge = the median charge (so a double charge and its refund change nothing). Live =
+    last charge within RUNNING_DAYS of the end of the expense export (its last date up to as_of),
+    and not refunded since (what was charged from that day on, refunds netted, is more than
+    1 − REFUND_SHARE of a month's charge). annual_run_rate = monthly_charge × 12 when live."""
+    if matches.empty or not matches["recurring"].any():
+        return _empty_subscriptions()
+    dates = expenses.loc[expenses[X.date] <= as_of, X.date]
+    export_end = dates.max() if len(dates) else as_of
+    lines = matches[matches["shadow"] & matches["in_year"]]
+    rows = []
+    for (person, product), group in lines.groupby([X.employee_id, "product"], sort=True):
+        if not group["recurring"].any():
+            continue
+        charges = group[group[X.amount] > 0]
+        monthly = float(charges[X.amount].median())
+        last = charges[X.date].max()
+        since = float(group.loc[group[X.date] >= last, X.amount].sum())
+        live = bool(last > export_end - pd.Timedelta(days=RUNNING_DAYS)) and since > (1 - REFUND_SHARE) * monthly
+        rows.append({X.employee_id: person, "product": product, "charges": len(charges), "monthly_charge": monthly,
+                     "last_charge": last, "live": live, "annual_run_rate": monthly * MONTHS_PER_YEAR if live else 0.0})  # fmt: skip
+    if not rows:
+        return _empty_subscriptions()
+    return pd.DataFrame(rows).astype(_empty_subscriptions().dtypes.to_dict())
+
+
+def _shadow(inv, u: _Usage, unlisted_codes, active, ever, catalogue_product, matches, subscriptions, window_days) -> pd.DataFrame:
+    """Shadow-AI findings: tools in usage that the inventory does not list, and AI expensed
+    outside the approved tools (charged in the last 365 days and the live subscriptions' run rate)."""
     rows = []
     counted = matches[matches["shadow"] & matches["in_year"]] if len(matches) else matches
     spend_by_product = counted.groupby("product")[X.amount].sum() if len(counted) else pd.Series(dtype=float)
@@ -707,17 +850,16 @@ def _shadow(inv, u: _Usage, unlisted_codes, active, ever, catalogue_product, mat
         spend = np.nan  # usage shows no price; expensed spend is counted once, under the expense finding
         rows.append(
             {"kind": UNLISTED, "tool": u.tool_names[code], "vendor": _vendor_of(product) if product else "",
-             "category": category, "people": int(ever[code]), "annual_spend": spend, "detail": detail,
-             "product": product or ""}
+             "category": category, "people": int(ever[code]), "annual_spend": spend, "annual_run_rate": np.nan,
+             "detail": detail, "product": product or ""}
         )  # fmt: skip
 
     if len(matches):
         shadow_lines = matches[matches["shadow"] & matches["in_year"]]
-        last_day = shadow_lines[X.date].max()
         for product, lines in shadow_lines.groupby("product", sort=False):
             net = float(lines[X.amount].sum())
-            recurring = lines[lines["recurring"]]
-            running = recurring[recurring[X.date] > last_day - pd.Timedelta(days=RUNNING_DAYS)]
+            subs = subscriptions[subscriptions["product"] == product]
+            live = subs[subs["live"]]
             people = lines[X.employee_id].nunique()
             refunds = int((lines[X.amount] < 0).sum())
             category = _category_of(product)
@@ -725,17 +867,27 @@ def _shadow(inv, u: _Usage, unlisted_codes, active, ever, catalogue_product, mat
             detail = f"{len(lines)} expense line(s) by {_people(people)}"
             if refunds:
                 detail += f", net of {refunds} refund(s)"
-            if len(recurring):
-                detail += f"; {recurring[X.employee_id].nunique()} paying a monthly subscription"
-                if len(running):
-                    detail += f" ({running[X.employee_id].nunique()} still running)"
+            if len(subs):
+                detail += f"; {len(subs)} paying a monthly subscription ({len(live)} still running)"
             if alt_tool:
                 detail += f"; approved alternative: {alt_tool}"
             rows.append(
                 {"kind": EXPENSED, "tool": product, "vendor": _vendor_of(product), "category": category,
-                 "people": int(people), "annual_spend": net, "detail": detail, "product": product}
+                 "people": int(people), "annual_spend": net, "annual_run_rate": float(live["annual_run_rate"].sum()),
+                 "detail": detail, "product": product}
             )  # fmt: skip
+    cols = ["kind", "tool", "vendor", "category", "people", "annual_spend", "annual_run_rate", "detail", "product"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["order"] = out["kind"].map({k: i for i, k in enumerate(SHADOW_KINDS)})
+    out = out.sort_values(["order", "people"], ascending=[True, False], kind="stable").drop(columns="order")
+    return out.astype({"people": "int64", "annual_spend": "float64", "annual_run_rate": "float64"}).reset_index(drop=True)
 
+
+def _governance_gaps(inv: pd.DataFrame, window_days: int) -> pd.DataFrame:
+    """AI tools of the inventory used in the window on a free or individual plan, unapproved, or
+    without single sign-on (unknown SSO is no gap): one row per tool, its first gap as `kind`.
+    Their cost is in the tool spend already, so none of it is shadow spend."""
+    rows = []
     in_use = inv[inv["is_ai"] & (inv["active_users"] > 0)]
     for _, tool in in_use.iterrows():
         plan, approved = tool[T.plan], bool(tool[T.approved])
@@ -759,26 +911,22 @@ def _shadow(inv, u: _Usage, unlisted_codes, active, ever, catalogue_product, mat
         if alt_tool and alt_tool != tool[T.tool]:
             notes.append(f"approved alternative: {alt_tool}")
         rows.append(
-            {"kind": kind, "tool": tool[T.tool], "vendor": tool[T.vendor], "category": tool[T.category],
-             "people": int(tool["active_users"]), "annual_spend": float(tool["annual_cost"]),
-             "detail": f"{_people(tool['active_users'])} used it in the last {window_days} days; " + ", ".join(notes),
-             "product": "" if pd.isna(tool["ai_product"]) else str(tool["ai_product"])}
+            {"kind": kind, "tool": tool[T.tool], "vendor": tool[T.vendor], "category": tool[T.category], "plan": plan,
+             "people": int(tool["active_users"]), "annual_cost": float(tool["annual_cost"]),
+             "detail": f"{_people(tool['active_users'])} used it in the last {window_days} days; " + ", ".join(notes)}
         )  # fmt: skip
-    cols = ["kind", "tool", "vendor", "category", "people", "annual_spend", "detail", "product"]
+    cols = ["kind", "tool", "vendor", "category", "plan", "people", "annual_cost", "detail"]
     out = pd.DataFrame(rows, columns=cols)
-    out["order"] = out["kind"].map({k: i for i, k in enumerate(SHADOW_KINDS)})
+    out["order"] = out["kind"].map({k: i for i, k in enumerate(GAP_KINDS)})
     out = out.sort_values(["order", "people"], ascending=[True, False], kind="stable").drop(columns="order")
-    return out.astype({"people": "int64", "annual_spend": "float64"}).reset_index(drop=True)
+    return out.astype({"people": "int64", "annual_cost": "float64"}).reset_index(drop=True)
 
 
-def _shadow_people(inv, u: _Usage, shadow: pd.DataFrame, matches: pd.DataFrame, window_users) -> set[str]:
-    """Distinct people behind all shadow findings: anyone who used an unlisted tool, expensed
-    AI outside the approved tools, or used a flagged inventory tool in the window."""
-    codes = set(np.unique(u.person[u.tool >= u.n_listed]).tolist())
-    flagged = set(shadow.loc[shadow["kind"].isin([CONSUMER, UNAPPROVED, NO_SSO]), "tool"])
-    for i in inv.index[inv[T.tool].isin(flagged)]:
-        codes |= window_users.get(i, set())
-    people = {str(p) for p in u.people[sorted(codes)]} if codes else set()
+def _shadow_people(u: _Usage, matches: pd.DataFrame) -> set[str]:
+    """Distinct people behind the shadow-AI findings: anyone who used an unlisted tool or expensed
+    AI outside the approved tools in the last 365 days."""
+    codes = np.unique(u.person[u.tool >= u.n_listed])
+    people = {str(p) for p in u.people[codes]} if len(codes) else set()
     if len(matches):
         people |= {str(e) for e in matches.loc[matches["shadow"] & matches["in_year"], X.employee_id]}
     return people
@@ -822,13 +970,26 @@ def summary_text(r: ConsolidationResult) -> str:
         )
     else:
         text += "Every tool is used enough to keep as it is. "
-    n_shadow = len(r.shadow)
+    n_shadow, n_gaps = len(r.shadow), len(r.governance_gaps)
     if n_shadow:
-        text += (
-            f"\n\nOutside the governed tools, {n_shadow} shadow-AI finding(s) involve {t['shadow_people']:,.0f} people"
-            + (f" and {money(t['shadow_spend'], c)} of AI claimed on expenses in the last year." if t["shadow_spend"] else ".")
-        )
+        text += f"\n\nOutside the tool inventory, {n_shadow} shadow-AI finding(s) involve {_people(t['shadow_people'])}"
+        text += f"; {_shadow_spend_phrase(r)}." if len(r.expense_matches) else "."
+    if n_gaps:
+        text += (f"{' ' if n_shadow else chr(10) * 2}Inside it, {n_gaps} AI tool(s) in use have a governance gap "
+                 "(a free or individual plan, no approval or no single sign-on); their cost is already in the spend above.")  # fmt: skip
     return text
+
+
+def _shadow_spend_phrase(r: ConsolidationResult) -> str:
+    """The live subscriptions' run rate beside what was charged in the last 365 days."""
+    t, c = r.totals, r.currency
+    live = int(t["live_subscriptions"])
+    charged = f"{money(t['shadow_spend'], c)} charged in the 12 months to {r.as_of:%d %b %Y}, refunds netted"
+    if not live:
+        return f"no monthly AI subscription on expenses is still running ({charged})"
+    subs = "subscription" if live == 1 else "subscriptions"
+    return (f"{live} monthly AI {subs} paid on expenses still {'runs' if live == 1 else 'run'} at "
+            f"{money(t['shadow_run_rate'], c)} a year ({charged})")  # fmt: skip
 
 
 def utilization_text(r: ConsolidationResult) -> str:
@@ -850,6 +1011,21 @@ def utilization_text(r: ConsolidationResult) -> str:
     )
 
 
+TABLE_WORDS = {"skills_survey": "the skills survey", "usage": "the usage data", "time_studies": "the time studies",
+               "expenses": "the expenses"}  # fmt: skip
+
+
+def denominator_text(r: ConsolidationResult) -> str:
+    """What adoption is a share of: the headcount given, else the people seen and where."""
+    if r.headcount_source == HEADCOUNT_GIVEN:
+        return "headcount, as given in headcount_by_department"
+    return f"the people seen in {_seen_in(r)}; no headcount was given"
+
+
+def _seen_in(r: ConsolidationResult) -> str:
+    return name_list([TABLE_WORDS.get(t, t) for t in r.headcount_tables]) or "the usage data"
+
+
 def adoption_text(r: ConsolidationResult) -> str:
     a = r.adoption[r.adoption["complete"]] if r.adoption["complete"].any() else r.adoption
     if a.empty:
@@ -858,11 +1034,11 @@ def adoption_text(r: ConsolidationResult) -> str:
     peak = a.loc[a["people_active"].idxmax()]
     ai_now = r.tools[r.tools["is_ai"]].sort_values("active_users", ascending=False)
     most = name_list(ai_now[T.tool].head(3)) if len(ai_now) else "none"
-    base = "the headcount" if r.headcount_source == "headcount" else "everyone seen in the usage data"
     text = (
-        f"In {pd.Timestamp(last['month']):%B %Y}, {last['people_active']:,} people ({last['share']:.0%} of {base}, "
-        f"{r.headcount:,}) used at least one AI tool, up from {first['people_active']:,} ({first['share']:.0%}) in "
-        f"{pd.Timestamp(first['month']):%B %Y}. The most used AI tools in the last {r.window_days} days: {most}."
+        f"In {pd.Timestamp(last['month']):%B %Y}, {last['people_active']:,} of {_people(r.headcount)} "
+        f"({last['share']:.0%} of {denominator_text(r)}) used at least one AI tool, up from "
+        f"{first['people_active']:,} ({first['share']:.0%}) in {pd.Timestamp(first['month']):%B %Y}. The most used AI "
+        f"tools in the last {r.window_days} days: {most}."
     )
     if peak["people_active"] > last["people_active"]:
         text += f" Use peaked at {peak['people_active']:,} people in {pd.Timestamp(peak['month']):%B %Y}."
@@ -918,28 +1094,38 @@ def renewals_text(r: ConsolidationResult) -> str:
 
 def shadow_text(r: ConsolidationResult) -> str:
     if r.shadow.empty:
-        return "No shadow AI found: every AI tool in use is listed, approved, on a business plan and behind single sign-on."
-    counts = r.shadow["kind"].value_counts()
+        checked = "the usage data and the expenses" if r.has_expenses else "the usage data (no expenses were supplied)"
+        return f"No shadow AI found in {checked}: every AI tool in use is in the inventory and no AI is paid on expenses."
     parts = []
-    if counts.get(UNLISTED):
-        rows = r.shadow[r.shadow["kind"] == UNLISTED]
-        parts.append(f"{len(rows)} tool(s) in use that the inventory does not list ({name_list(rows['tool'])})")
-    if counts.get(EXPENSED):
-        rows = r.shadow[r.shadow["kind"] == EXPENSED]
-        parts.append(
-            f"{money(rows['annual_spend'].sum(), r.currency)} of AI subscriptions claimed on expenses by "
-            f"{r.expense_matches.loc[r.expense_matches['shadow'] & r.expense_matches['in_year'], X.employee_id].nunique()} "
-            f"people ({name_list(rows['tool'])})"
-        )
-    consumer = r.shadow[r.shadow["kind"].isin([CONSUMER, UNAPPROVED, NO_SSO])]
-    if len(consumer):
-        parts.append(
-            f"{len(consumer)} inventory tool(s) used on a consumer plan, without approval or without single sign-on "
-            f"({name_list(consumer['tool'])})"
-        )
+    unlisted = r.shadow[r.shadow["kind"] == UNLISTED]
+    if len(unlisted):
+        parts.append(f"{len(unlisted)} tool(s) in use that the inventory does not list ({name_list(unlisted['tool'])})")
+    expensed = r.shadow[r.shadow["kind"] == EXPENSED]
+    if len(expensed):
+        payers = r.expense_matches.loc[r.expense_matches["shadow"] & r.expense_matches["in_year"], X.employee_id].nunique()
+        parts.append(f"AI paid on expenses by {_people(payers)} ({name_list(expensed['tool'])}): {_shadow_spend_phrase(r)}")
     return (
         "Found: " + "; ".join(parts) + ". Company data typed into these tools is outside the company's contracts and "
-        "controls. Each finding names the approved tool to move people to where one exists."
+        "controls. Each finding names the approved tool to move people to where one exists. The run rate is what "
+        "the subscriptions still running cost a year from now on; the charged figure is what was paid."
+    )
+
+
+def governance_gaps_text(r: ConsolidationResult) -> str:
+    """The inventory's AI tools in use with a governance gap; their cost is not shadow spend."""
+    g = r.governance_gaps
+    if g.empty:
+        return ("No governance gap: every AI tool of the inventory in use is approved, on a business plan and, where "
+                "known, behind single sign-on.")  # fmt: skip
+    labels = {CONSUMER: "on a free or individual plan", UNAPPROVED: "not approved", NO_SSO: "without single sign-on"}
+    parts = [f"{int((g['kind'] == k).sum())} {labels[k]} ({name_list(g.loc[g['kind'] == k, 'tool'])})"
+             for k in GAP_KINDS if (g["kind"] == k).any()]  # fmt: skip
+    return (
+        f"{len(g)} AI tool(s) of the inventory are in use with a governance gap: {'; '.join(parts)}. "
+        f"{_people(r.totals['governance_gap_people'])} used them in the last {r.window_days} days. They are known "
+        f"tools, so their cost ({money(g['annual_cost'].sum(), r.currency)} a year) is already in the tool spend, "
+        "not shadow spend: the fix is an approved business plan, single sign-on, or moving people to the approved "
+        "alternative."
     )
 
 
@@ -974,10 +1160,67 @@ def method_text(r: ConsolidationResult) -> str:
         f"A person is an active user of a tool when the usage data has a row for them and that tool dated from "
         f"{r.window_start:%d %b %Y} to {r.as_of:%d %b %Y}, both included: the {r.window_days} days ending on as_of, "
         f"window = (as_of − {r.window_days} days, as_of]. Use on {before:%d %b %Y}, exactly {r.window_days} days "
-        f"before as_of, does not count. Usage after as_of is ignored. Downsizing keeps the peak of the last three "
-        f"30-day blocks of active users plus a {r.downsize_buffer:.0%} buffer, rounded up. Adoption is measured "
-        f"against {r.headcount:,} people ({'the headcount given' if r.headcount_source == 'headcount' else 'everyone who appears in the usage data, as no headcount was given'})."
+        f"before as_of, does not count. Usage after as_of is ignored. A tool is cancelled below "
+        f"{r.cancel_below:.0%} of its seats in use. Downsizing keeps the peak of the last three 30-day blocks of "
+        f"active users plus a {r.downsize_buffer:.0%} buffer, rounded up. Adoption is measured against "
+        f"{_people(r.headcount)} ({denominator_text(r)})."
     )
+
+
+def assumptions_view(r: ConsolidationResult) -> pd.DataFrame:
+    """Each threshold of this run, its value and where it comes from: a published source, or a kit
+    assumption and the setting or option that changes it."""
+    rows = [
+        ("Active user: use in the last N days", f"{r.window_days} days",
+         "Cledara 30 days, Productiv 60, Trelica 90; setting active_window_days"),
+        ("Utilization below which seats go unused", f"{UTILIZATION_FLOOR:.0%}", "Torii (utilization below 0.8)"),
+        ("Cancel a tool below this utilization", f"{r.cancel_below:.0%}",
+         f"{KIT_ASSUMPTION}; setting consolidation_rules.cancel_below"),
+        ("Seats kept above the recent peak when downsizing", f"{r.downsize_buffer:.0%}",
+         f"{KIT_ASSUMPTION}; option phases.consolidation.downsize_buffer"),
+        ("Renewal decision lead time", f"{DECISION_LEAD_DAYS} days", "the 90-60-30 renewal cycle (SaaS practice)"),
+        ("Monthly subscription still running", f"charged within {RUNNING_DAYS} days",
+         f"{KIT_ASSUMPTION}: one missed monthly charge ends it"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Assumption", "This run", "Source"])
+
+
+SENSITIVITY_LABELS = {"cancel_below": "Cancel below utilization", "downsize_buffer": "Seat buffer when downsizing"}
+
+
+def sensitivity_view(r: ConsolidationResult) -> pd.DataFrame:
+    """What the recommendations become when one kit assumption moves (the other held)."""
+    s = r.sensitivity
+    return pd.DataFrame({
+        "Assumption": s["assumption"].map(SENSITIVITY_LABELS),
+        "Setting": [f"{v:.0%}" + (" (this run)" if cur else "") for v, cur in zip(s["value"], s["current"], strict=True)],
+        "Tools cancelled": s["cancelled"],
+        "Tools consolidated": s["consolidated"],
+        "Tools downsized": s["downsized"],
+        f"Saving from cancelling ({r.currency} a year)": s["saving_cancel"],
+        f"Total saving ({r.currency} a year)": s["total_saving"],
+    })  # fmt: skip
+
+
+def sensitivity_text(r: ConsolidationResult) -> str:
+    """In words: how far the cancel count and the total saving move across the sensitivity table."""
+    s, c = r.sensitivity, r.currency
+    out = []
+    for key, what, count, verb in (("cancel_below", "cancel threshold", "cancelled", "cancelled"),
+                                   ("downsize_buffer", "seat buffer", "downsized", "downsized")):  # fmt: skip
+        rows = s[s["assumption"] == key]
+        if rows.empty:
+            continue
+        lo, hi = rows.iloc[0], rows.iloc[-1]
+        span = f"from {lo['value']:.0%} to {hi['value']:.0%}"
+        if rows["total_saving"].round(2).nunique() == 1 and rows[count].nunique() == 1:
+            out.append(f"Moving the {what} {span} changes nothing: {int(lo[count])} tool(s) {verb} and "
+                       f"{money(lo['total_saving'], c)} a year saved either way.")  # fmt: skip
+        else:
+            out.append(f"Moving the {what} {span} takes the tools {verb} from {int(lo[count])} to "
+                       f"{int(hi[count])} and the total saving from {money(lo['total_saving'], c)} to "
+                       f"{money(hi['total_saving'], c)} a year.")  # fmt: skip
+    return " ".join(out)
 
 
 # ---------------------------------------------------------------- charts
@@ -1062,18 +1305,19 @@ def usage_dashboard_chart(r: ConsolidationResult, ai_only: bool = True) -> alt.C
 def adoption_chart(r: ConsolidationResult) -> alt.Chart:
     """Share of people active on any AI tool, per month."""
     data = r.adoption.assign(status=np.where(r.adoption["complete"], "whole month", "month in progress"))
+    base = "headcount" if r.headcount_source == HEADCOUNT_GIVEN else "people seen"
     return (
         alt.Chart(data, title=alt.Title("AI adoption: share of people using any AI tool each month",
-                                        subtitle=f"Out of {r.headcount:,} people"))
+                                        subtitle=f"Out of {_people(r.headcount)} ({denominator_text(r)})"))
         .mark_line(point=True)
         .encode(
             x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("share:Q", title="People using AI (% of headcount)", axis=alt.Axis(format="%"),
+            y=alt.Y("share:Q", title=f"People using AI (% of {base})", axis=alt.Axis(format="%"),
                     scale=alt.Scale(domain=[0, 1])),
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title="Month", format="%B %Y"),
                 alt.Tooltip("people_active:Q", title="People using AI"),
-                alt.Tooltip("share:Q", title="Share of headcount", format=".0%"),
+                alt.Tooltip("share:Q", title=f"Share of {base}", format=".0%"),
                 alt.Tooltip("status:N", title="Period"),
             ],
         )
@@ -1178,10 +1422,23 @@ def shadow_view(r: ConsolidationResult) -> pd.DataFrame:
         "kind": "Finding",
         "tool": "Tool or product",
         "people": "People",
-        "annual_spend": f"Spend per year ({r.currency})",
+        "annual_run_rate": f"Run rate per year, live subscriptions ({r.currency})",
+        "annual_spend": f"Charged, last 12 months ({r.currency})",
         "detail": "Detail",
     }
     return r.shadow[list(cols)].rename(columns=cols)
+
+
+def governance_gaps_view(r: ConsolidationResult) -> pd.DataFrame:
+    cols = {
+        "kind": "Gap",
+        "tool": "Tool",
+        "plan": "Plan",
+        "people": f"People ({r.window_days} days)",
+        "annual_cost": f"Tool cost per year, already in spend ({r.currency})",
+        "detail": "Detail",
+    }
+    return r.governance_gaps[list(cols)].rename(columns=cols)
 
 
 def data_matrix_view(r: ConsolidationResult) -> pd.DataFrame:
@@ -1241,9 +1498,13 @@ def quality_notes(r: ConsolidationResult, warnings=()) -> pd.DataFrame:
         notes.append(("expenses", "No expense lines were supplied: AI paid for on cards and expenses cannot be found."))
     if not r.has_workflows:
         notes.append(("workflows", "No workflow inventory: workflows cannot be checked against the data rules."))
-    if r.headcount_source != "headcount":
-        notes.append(("engagement.yaml", ("No headcount_by_department: adoption is measured against the people seen "
-                                         "in the usage data, which overstates it.")))
+    if r.headcount_source != HEADCOUNT_GIVEN:
+        notes.append(("engagement.yaml", (f"No headcount_by_department: adoption is measured against the "
+                                         f"{r.headcount:,} people seen in {_seen_in(r)}, which overstates it if some "
+                                         "staff appear in none of them.")))
+    elif r.people_seen > r.headcount:
+        notes.append(("engagement.yaml", (f"The usage data names {r.people_seen:,} people, more than the headcount of "
+                                         f"{r.headcount:,}: check headcount_by_department.")))
     return pd.DataFrame(notes, columns=["Source", "Note"])
 
 
@@ -1263,7 +1524,7 @@ def explorer(eng, result: ConsolidationResult | None = None):
     """A view for the live controls: recommendations at another window or buffer. `result`, when
     given, is reused for its own settings (no recomputation)."""
 
-    def view(window_days: int = 30, downsize_buffer: float = 0.1) -> list:
+    def view(window_days: int = 30, downsize_buffer: float = DOWNSIZE_BUFFER) -> list:
         same = result is not None and result.window_days == window_days and abs(result.downsize_buffer - downsize_buffer) < 1e-9
         r = result if same else analyze_engagement(eng, window_days=window_days, downsize_buffer=downsize_buffer)
         t = r.totals
@@ -1280,14 +1541,19 @@ def explorer(eng, result: ConsolidationResult | None = None):
 # ---------------------------------------------------------------- acceptable-use policy
 
 
-def acceptable_use_policy(r: ConsolidationResult, settings: EngagementSettings) -> list[tuple[str, list[str]]]:
-    """The policy draft as sections of plain text: [(heading, [paragraph or "- bullet", ...])]."""
+def acceptable_use_policy(
+    r: ConsolidationResult, settings: EngagementSettings, quote: Callable[[str], str] = str
+) -> list[tuple[str, list[str]]]:
+    """The policy draft as sections of plain text: [(heading, [paragraph or "- bullet", ...])].
+    Every string from the client's data goes through `quote` (e.g. `kit.safe.markdown`)."""
     m = r.data_matrix
-    owner = settings.accountable_owner.strip() or "[name the owner of AI tools]"
+    client = quote(settings.client)
+    named = settings.accountable_owner.strip()
+    owner = quote(named) if named else "[name the owner of AI tools]"
     retiring = set(r.tools.loc[r.tools["recommendation"].isin([CANCEL, CONSOLIDATE]), T.tool])
     by_class = []
     for cls in DATA_CLASSES:
-        allowed = [f"{t} (to be retired)" if t in retiring else t for t in (m.loc[m[cls], "tool"] if len(m) else [])]
+        allowed = [quote(t) + (" (to be retired)" if t in retiring else "") for t in (m.loc[m[cls], "tool"] if len(m) else [])]
         if cls == "public":
             by_class.append("- Public (already published, e.g. the website, price lists): any AI tool; prefer the "
                             "approved tools below.")  # fmt: skip
@@ -1304,10 +1570,10 @@ def acceptable_use_policy(r: ConsolidationResult, settings: EngagementSettings) 
     if len(uncovered):
         open_gaps = uncovered[uncovered[W.data_sensitivity] != "restricted"]
         for _, row in open_gaps.head(10).iterrows():
-            gaps.append(f"- {row[W.workflow]} ({row[W.department]}): {row['reason']}.")
+            gaps.append(f"- {quote(row[W.workflow])} ({quote(row[W.department])}): {quote(row['reason'])}.")
     sections = [
         ("Purpose and scope", [
-            (f"This policy says which AI tools {settings.client} staff may use for company work and which information "
+            (f"This policy says which AI tools {client} staff may use for company work and which information "
             "may go into them. It applies to everyone who works for the company, on any device."),
             "This is a draft generated from the tool inventory and its contracts on "
             f"{r.as_of:%d %B %Y}. Review every line before it is adopted."
@@ -1348,9 +1614,10 @@ def acceptable_use_policy(r: ConsolidationResult, settings: EngagementSettings) 
 
 
 def acceptable_use_policy_text(r: ConsolidationResult, settings: EngagementSettings) -> str:
-    """The policy draft as plain text (Markdown headings), for the client to edit."""
-    out = [f"# Acceptable use of AI tools — {settings.client} (draft)", ""]
-    for heading, paragraphs in acceptable_use_policy(r, settings):
+    """The policy draft as Markdown, for the client to edit; client strings are escaped
+    (`kit.safe.markdown`), so a viewer shows them as text: no raw HTML, no link, no script."""
+    out = [f"# Acceptable use of AI tools — {safe.markdown(settings.client)} (draft)", ""]
+    for heading, paragraphs in acceptable_use_policy(r, settings, quote=safe.markdown):
         out += [f"## {heading}", ""]
         for i, p in enumerate(paragraphs):
             nxt = paragraphs[i + 1] if i + 1 < len(paragraphs) else ""

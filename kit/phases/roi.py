@@ -21,6 +21,8 @@ Method (stated in the deliverable):
   among the role's workflows in proportion to their hours.
   Net value = value − cost; ROI = net value ÷ cost; payback months = enablement ÷ (monthly value
   − monthly seat cost). Each carries the saving's interval through.
+- A workflow on restricted data is not valued: no AI tool may hold it, so it gets no seats, no
+  cost and no value (NaN, ranked last), and its note says why.
 - Workflows are ranked by the conservative net value (the lower end of its interval) or, when
   asked, by the point estimate. "Start here" takes the top N that save time, pay back within the
   horizon at the point estimate, and whose data class an approved tool may hold.
@@ -70,6 +72,7 @@ POOLED_FORMULA = "np.log(minutes) ~ C(workflow_id) + C(task_type):ai"
 SENSITIVITY_COST = (0.75, 1.25)  # hourly cost × these
 SENSITIVITY_ADOPTION = (0.5, 1.5)  # adoption rate × these, at most 100%
 TINY = 1e-12
+NOT_VALUED = "not valued: restricted data may go into no AI tool"
 LABEL_LIMIT = 300  # px for workflow names on chart axes
 
 
@@ -412,7 +415,9 @@ def _value(inv: pd.DataFrame, settings: EngagementSettings, adoption: float, hor
     people = inv[W.people_involved] if W.people_involved in inv.columns else pd.Series(1, index=inv.index)
     people = pd.to_numeric(people, errors="coerce").fillna(1).astype(float)
     inv["annual_hours"] = inv[W.runs_per_month] * MONTHS_PER_YEAR * inv[W.minutes_per_run] / 60
-    inv["seats"] = _shared_seats(inv[W.owner_role], people, inv["annual_hours"])
+    valued = inv[W.data_sensitivity] != "restricted"  # no AI tool may hold restricted data: no seats for it
+    inv["seats"] = 0.0
+    inv.loc[valued, "seats"] = _shared_seats(inv.loc[valued, W.owner_role], people[valued], inv.loc[valued, "annual_hours"])
     people = inv["seats"]
     inv["seat_cost"] = settings.seat_cost_per_month * people * horizon
     inv["enablement_cost"] = float(settings.enablement_cost_per_workflow)
@@ -429,6 +434,9 @@ def _value(inv: pd.DataFrame, settings: EngagementSettings, adoption: float, hor
     for suffix, saving_end in (("", ""), ("_low", "_high"), ("_high", "_low")):
         gain = inv[f"annual_value{saving_end}"] / MONTHS_PER_YEAR - monthly_seats
         inv[f"payback_months{suffix}"] = _payback(float(settings.enablement_cost_per_workflow), gain)
+    money_columns = [c for c in inv.columns if c.startswith(("annual_hours_saved", "annual_value", "horizon_value",
+                                                              "net_value", "roi", "payback_months"))]  # fmt: skip
+    inv.loc[~valued, [*money_columns, "seat_cost", "enablement_cost", "cost"]] = np.nan
     return inv
 
 
@@ -447,7 +455,7 @@ def _notes(inv: pd.DataFrame, covered: set[str], tools_known: bool, horizon: int
             parts.append("not run at all (0 runs a month)")
         if r[W.data_sensitivity] not in covered:
             if r[W.data_sensitivity] == "restricted":
-                parts.append("restricted data may go into no AI tool")
+                parts.insert(0, NOT_VALUED)
             elif tools_known:
                 parts.append(f"no approved tool may hold {r[W.data_sensitivity]} data")
             else:
@@ -936,10 +944,14 @@ def residuals_chart(r: RoiResult) -> alt.Chart:
 
 
 def _range_money(low: float, high: float) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "not valued"
     return f"{low:,.0f} to {high:,.0f}"
 
 
 def _months(m: float, horizon: int) -> str:
+    if pd.isna(m):
+        return "not valued"
     if not np.isfinite(m):
         return "never"
     return f"{m:.1f}" if m <= 10 * horizon else f"> {10 * horizon}"

@@ -42,7 +42,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from kit import charts
+from kit import charts, safe
 from kit.settings import HEALTH_FACTORS, EngagementSettings
 
 NAME = "engagement_summary"
@@ -465,6 +465,9 @@ def _governance(records, settings) -> list[Signal]:
     else:
         out = []
         shadow = _table(cons, "shadow", ("kind", "tool"))
+        gaps = _table(cons, "governance_gaps", ("kind", "tool"))  # free or unapproved inventory tools live here
+        if shadow is not None and gaps is not None:
+            shadow = pd.concat([shadow, gaps], ignore_index=True)
         if shadow is None:
             out.append(Signal(f, "Unapproved or free AI in use", "no shadow-AI table recorded", None, "Consolidation"))
         else:
@@ -1901,9 +1904,9 @@ def _page_titles(records: Mapping[str, PhaseRecord]) -> dict[str, str]:
     playbooks = _table(_record(records, "training_gaps"), "playbooks", ("page", "role"))
     if playbooks is not None:
         titles |= dict(zip(playbooks["page"].astype(str), playbooks["role"].astype(str), strict=True))
-    specs = _table(_record(records, "agent_candidates"), "specs", ("task_id", "task"))
+    specs = _table(_record(records, "agent_candidates"), "specs", ("page", "task"))
     if specs is not None:
-        titles |= {f"agent_spec_{i}.html": str(t) for i, t in zip(specs["task_id"], specs["task"], strict=True)}
+        titles |= dict(zip(specs["page"].astype(str), specs["task"].astype(str), strict=True))
     return titles
 
 
@@ -2058,9 +2061,13 @@ WORKBOOK_SHEETS: tuple[Sheet, ...] = (
         ("tool", "Tool", TEXT), ("next_renewal", "Renews on", DATE), ("days_to_renewal", "Days left", INT),
         ("decide_by", "Decide by", DATE), ("stage", "Stage (90-60-30)", TEXT), ("recommendation", "Recommendation", TEXT),
         ("annual_saving", "Annual saving ({cur})", MONEY), ("owner", "Owner", TEXT))),
-    Sheet("Shadow AI", "consolidation", "shadow", "AI used outside the approved tools", (
+    Sheet("Shadow AI", "consolidation", "shadow", "AI used outside the tool inventory", (
         ("kind", "Finding", TEXT), ("tool", "Tool or product", TEXT), ("people", "People", INT),
-        ("annual_spend", "Spend per year ({cur})", MONEY), ("detail", "Detail", TEXT))),
+        ("annual_run_rate", "Run rate per year, live subscriptions ({cur})", MONEY),
+        ("annual_spend", "Charged, last 12 months ({cur})", MONEY), ("detail", "Detail", TEXT))),
+    Sheet("Governance gaps", "consolidation", "governance_gaps", "Inventory AI tools on free plans, unapproved or without SSO", (
+        ("kind", "Gap", TEXT), ("tool", "Tool", TEXT), ("plan", "Plan", TEXT), ("people", "People", INT),
+        ("annual_cost", "Tool cost per year, already in spend ({cur})", MONEY), ("detail", "Detail", TEXT))),
     Sheet("Agent candidates", "agent_candidates", "candidates", "Recurring tasks ranked for AI agents", (
         ("rank", "Rank", INT), ("task", "Task", TEXT), ("department", "Department", TEXT), ("category", "Category", TEXT),
         ("owner_role", "Owner role", TEXT), ("potential", "Automation potential (%)", SHARE),
@@ -2087,8 +2094,23 @@ def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False)
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return safe.cell_text(value)
     return value
+
+
+def _append(ws, values: list[Any]) -> None:
+    """Append one row; every string is stored as text, never as a formula or an error code, and
+    one a spreadsheet would take for a formula (OWASP's `= + - @`, tab, carriage return) carries
+    the quote prefix: shown as the client wrote it, and it stays text when the cell is edited."""
+    cells = [_cell(v) for v in values]
+    ws.append(cells)
+    for cell, value in zip(ws[ws.max_row], cells, strict=False):
+        if isinstance(value, str):
+            cell.data_type = "s"
+            if safe.starts_like_formula(value):
+                cell.quotePrefix = True
 
 
 def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> bytes:
@@ -2101,11 +2123,11 @@ def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> byte
     wb = Workbook()
     contents = wb.active
     contents.title = "Contents"
-    contents.append([f"{r.client}: AI adoption engagement workbook"])
+    _append(contents, [f"{r.client}: AI adoption engagement workbook"])
     contents["A1"].font = Font(bold=True, size=14)
-    contents.append([f"Money in {r.currency}. Shares are percentages. Figures as recorded by each phase."])
-    contents.append([])
-    contents.append(["Sheet", "What it holds", "From", "Status"])
+    _append(contents, [f"Money in {r.currency}. Shares are percentages. Figures as recorded by each phase."])
+    _append(contents, [])
+    _append(contents, ["Sheet", "What it holds", "From", "Status"])
     for c in contents[4]:
         c.font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="EFF4FB")
@@ -2122,20 +2144,20 @@ def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> byte
                 if df is not None
                 else (f"{pr.status}: {pr.error}" if pr is not None and not pr.ok else "table not recorded")
             )
-        contents.append([sheet.name, sheet.about, source, status])
+        _append(contents, [sheet.name, sheet.about, source, status])
         ws = wb.create_sheet(sheet.name)
         if df is None:
-            ws.append([f"Not available: {source} — {status}."])
+            _append(ws, [f"Not available: {source} — {status}."])
             ws["A1"].font = Font(bold=True, color="B42318")
             ws.column_dimensions["A"].width = 100
             continue
         cols = [(c, h.replace("{cur}", r.currency), f) for c, h, f in sheet.columns if c in df.columns]
-        ws.append([h for _, h, _ in cols])
+        _append(ws, [h for _, h, _ in cols])
         for cell in ws[1]:
             cell.font, cell.fill = Font(bold=True), header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in df[[c for c, _, _ in cols]].itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in row])
+            _append(ws, list(row))
         for j, (_, header, fmt) in enumerate(cols, start=1):
             letter = get_column_letter(j)
             if fmt:

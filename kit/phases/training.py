@@ -40,7 +40,7 @@ from __future__ import annotations
 import importlib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -48,6 +48,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from kit import safe
 from kit.governance import data_class_matrix, workflow_coverage
 from kit.intake.schemas import DATA_CLASSES, TOOL_CATEGORIES, RoleTargets, SkillsSurvey, Tools, Usage, Workflows
 from kit.settings import EngagementSettings
@@ -580,7 +581,12 @@ def _leadership_gap(gaps: pd.DataFrame, leaders: list[str], threshold: float) ->
 
 def role_slug(role: str) -> str:
     """A file-safe name for a role: lower-case letters and digits joined by underscores."""
-    return re.sub(r"[^a-z0-9]+", "_", role.casefold()).strip("_") or "role"
+    return safe.slug(role) or "role"
+
+
+def playbook_page_names(roles: Iterable[str]) -> dict[str, str]:
+    """Role → its playbook's file name, distinct for every role (`kit.safe.page_names`)."""
+    return safe.page_names(roles, "playbook_", fallback="role")
 
 
 def skill_label(skill: str) -> str:
@@ -643,6 +649,7 @@ def _playbooks(
     have_tools: bool,
     days: int,
     hours_per_level: float,
+    pages: Mapping[str, str],
 ) -> pd.DataFrame:
     approved_ai = ai_tools.loc[ai_tools["approved"].astype(bool), "tool"].tolist()
     rows = []
@@ -662,7 +669,7 @@ def _playbooks(
         rows.append(
             {
                 "role": role,
-                "page": f"playbook_{role_slug(role)}.html",
+                "page": pages[role],
                 "department": "; ".join(sorted(g[S.department].unique())),
                 "respondents": respondents,
                 "readiness": _readiness(g),
@@ -751,7 +758,8 @@ def analyze(
 
     ai_tools = _ai_tools(tools, usage)
     playbooks = _playbooks(
-        survey_roles, gaps, role_skill, role_wf, cohorts, ai_tools, reality, tools is not None, days, hours_per_level
+        survey_roles, gaps, role_skill, role_wf, cohorts, ai_tools, reality, tools is not None, days, hours_per_level,
+        playbook_page_names(all_roles),
     )
 
     sources = full.groupby(S.role)["target_source"].agg(set)

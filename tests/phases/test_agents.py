@@ -320,7 +320,7 @@ def test_spec_page_escapes_client_text():
 def test_spec_pages_are_written_per_top_candidate(tmp_path):
     r = run(rows({"task_id": "A"}, {"task_id": "B"}), top_specs=2)
     paths = am.write_spec_pages(tmp_path, r, "T", "2027-01-01")
-    assert sorted(p.name for p in paths) == ["agent_spec_A.html", "agent_spec_B.html"]
+    assert sorted(p.name for p in paths) == ["agent_spec_a.html", "agent_spec_b.html"]
     assert all(p.parent == tmp_path / "pages" for p in paths)
     assert "Human checkpoint" in paths[0].read_text()
     assert am.write_spec_pages("", r, "T", "2027-01-01") == []
@@ -491,3 +491,125 @@ def test_sample_explorer_redraws_for_one_department_with_other_weights(sample):
     rows = next(iter(data.values()))
     assert {row["department"] for row in rows} == {"Purchasing"}
     assert "1 : 1 : 0" in note.text
+
+
+# ---------------------------------------------------------------- the kit's own assumptions
+
+# All internal data, low error impact (risk allows running alone), 60 h a year at 80 an hour = 4,800 × p.
+SENS = rows(
+    {"task_id": "T1", "input_structure": 4, "rule_based": 4, "exception_rate": 0.2},  # p = .7667: on its own
+    {"task_id": "T2", "input_structure": 3, "rule_based": 3, "exception_rate": 0.5},  # p = .5: approve
+    {"task_id": "T3", "input_structure": 1, "rule_based": 1, "exception_rate": 0.2},  # p = .2667: draft
+    {"task_id": "T4", "input_structure": 5, "rule_based": 5, "exception_rate": 0.25},  # p = .9167, 25% exceptions: approve
+)
+P = {"T1": 2.3 / 3, "T2": 0.5, "T3": 0.8 / 3, "T4": 2.75 / 3}
+
+
+def test_cut_offs_and_shares_are_settings_in_engagement_yaml():
+    default = run(SENS).candidates.set_index("task_id")
+    assert default.loc["T1", "oversight"] == "Runs on its own"
+    custom = parse_settings(SETTINGS.model_dump() | {"agent_rules": {
+        "autonomy_potential": 0.9, "autonomy_max_exceptions": 0.25, "oversight_share": {"approves_each_output": 0.5}}})  # fmt: skip
+    r = am.analyze(SENS, custom, readiness=READY, covered=EVERYTHING)
+    c = r.candidates.set_index("task_id")
+    assert c.loc["T1", "oversight"] == "A person approves each output"  # .7667 < .9
+    assert c.loc["T4", "oversight"] == "Runs on its own"  # .9167 ≥ .9 and 25% exceptions allowed
+    assert c.loc["T1", "agent_value"] == pytest.approx(4800 * P["T1"] * 0.5)
+    assert (r.autonomy_potential, r.autonomy_max_exceptions, r.oversight_share) == (0.9, 0.25, (1.0, 0.5, 1 / 3, 0.0))
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ({"approval_potential": 0.8}, 'setting "agent_rules" cut-offs must satisfy min_potential < approval_potential '
+                                      "< autonomy_potential (given: 0.25, 0.8, 0.75)"),
+        ({"oversight_share": {"drafts_with_agent": 0.9}}, 'setting "agent_rules.oversight_share" shares must not grow '
+         "with stricter oversight: on_its_own >= approves_each_output >= drafts_with_agent (given: 1, 0.666667, 0.9)"),
+        ({"autonomy_potential": 1.5}, 'setting "agent_rules.autonomy_potential" must be less than or equal to 1 (given: 1.5)'),
+        ({"autonomy": 0.9}, 'setting "agent_rules.autonomy" is not a known setting'),
+    ],
+)  # fmt: skip
+def test_agent_rules_out_of_range_or_order_are_one_line_naming_the_setting(rules, message):
+    from kit.problems import IntakeError
+
+    with pytest.raises(IntakeError) as err:
+        parse_settings(SETTINGS.model_dump() | {"agent_rules": rules})
+    (problem,) = err.value.problems
+    assert str(problem).startswith(f"engagement.yaml: {message}")
+
+
+@pytest.mark.parametrize(
+    ("assumption", "setting", "counts"),
+    [
+        ("cut_offs", "0.65 / 0.40 / 0.15", (1, 2, 1, 0)),
+        ("cut_offs", "0.75 / 0.50 / 0.25", (1, 2, 1, 0)),
+        ("cut_offs", "0.85 / 0.60 / 0.35", (0, 2, 1, 1)),  # T1 needs approval, T2 drafting, T3 not recommended
+        ("autonomy_max_exceptions", "at most 10%", (0, 3, 1, 0)),  # T1's 20% exceptions are now too many
+        ("autonomy_max_exceptions", "at most 30%", (2, 1, 1, 0)),  # T4's 25% exceptions now allowed
+        ("oversight_share", "1, 0.5, 0.25", (1, 2, 1, 0)),  # the shares move value, not oversight
+    ],
+)
+def test_sensitivity_counts_tasks_per_oversight_level_as_the_cut_offs_move(assumption, setting, counts):
+    s = run(SENS).sensitivity.set_index(["assumption", "setting"]).loc[(assumption, setting)]
+    assert (s["on_its_own"], s["approve"], s["draft"], s["not_recommended"]) == counts
+
+
+@pytest.mark.parametrize(
+    ("setting", "shares"),
+    [("1, 0.5, 0.25", (1, 0.5, 0.25)), ("1, 0.67, 0.33", (1, 2 / 3, 1 / 3)), ("1, 0.83, 0.42", (1, 5 / 6, 5 / 12))],
+)
+def test_sensitivity_values_the_agent_work_at_other_oversight_shares(setting, shares):
+    r = run(SENS)
+    s = r.sensitivity.set_index(["assumption", "setting"]).loc[("oversight_share", setting)]
+    own, approve, draft = shares
+    expected = 4800 * (P["T1"] * own + P["T2"] * approve + P["T3"] * draft + P["T4"] * approve)
+    assert s["agent_value"] == pytest.approx(expected)
+    assert s["agent_hours"] == pytest.approx(expected / 80 * 1)  # hours × p × share, at 80 an hour
+
+
+def test_the_sensitivity_row_of_this_run_is_the_run_itself():
+    r = run(SENS)
+    current = r.sensitivity[r.sensitivity["current"]]
+    assert current["assumption"].tolist() == ["cut_offs", "autonomy_max_exceptions", "oversight_share"]
+    by = r.by_oversight.set_index("oversight_level")["tasks"]
+    for _, s in current.iterrows():
+        assert (s["on_its_own"], s["approve"], s["draft"], s["not_recommended"]) == tuple(by)
+        assert s["agent_value"] == pytest.approx(r.total_agent_value)
+    view = am.sensitivity_view(r)
+    assert "0.75 / 0.50 / 0.25 (this run)" in view["Setting"].tolist()
+    assert am.sensitivity_text(r).startswith(
+        "This run: 1 task(s) run on their own, 0 not recommended, agent value USD 8,640 a year. Loosening the cut-offs "
+        "by 0.1: 1 on its own, 0 not recommended"
+    )
+
+
+@pytest.mark.parametrize(
+    ("assumption", "source"),
+    [
+        ("Automation potential to run on its own", "kit assumption (not from a published source); setting agent_rules.autonomy_potential"),
+        ("Most runs needing a human decision, to run on its own", "kit assumption (not from a published source); setting agent_rules.autonomy_max_exceptions"),
+        ("Automation potential for a person to approve each output", "kit assumption (not from a published source); setting agent_rules.approval_potential"),
+        ("Automation potential below which an agent is not recommended", "kit assumption (not from a published source); setting agent_rules.min_potential"),
+        ("Share of the work an agent takes on: on its own, approved, drafting", "kit assumption (not from a published source); setting agent_rules.oversight_share"),
+        ("Runs longer than this are split first", "METR 2025 (arXiv 2503.14499): about 1 hour at 50% success; option phases.agent_candidates.long_task_minutes"),
+        ("Automate only when predictable and low-consequence", "tones9/AI-Adoption-Assessment-Tool (published open rubric, provisional)"),
+    ],
+)
+def test_method_notes_label_each_threshold_as_cited_or_a_kit_assumption(assumption, source):
+    view = am.assumptions_view(run(SENS)).set_index("Assumption")
+    assert view.loc[assumption, "Source"] == source
+
+
+def test_the_engagement_template_documents_the_agent_rules_with_their_defaults():
+    import yaml
+
+    from kit.settings import AgentRules
+
+    text = (Path(__file__).resolve().parents[2] / "engagement_templates" / "engagement.yaml").read_text(encoding="utf-8")
+    assert parse_settings(yaml.safe_load(text)).agent_rules == AgentRules()  # exact defaults, shares included
+    doc = next(p for p in text.split("\n\n") if p.startswith("# agent_rules — "))
+    assert "Kit assumptions (not from a published source)" in doc
+    for line in ("autonomy_potential — number > 0 up to 1, default 0.75", "autonomy_max_exceptions — number 0..1, default 0.2",
+                 "approval_potential — number > 0 up to 1, default 0.5", "min_potential — number 0..1, default 0.25",
+                 "approves_each_output (default 2/3)"):  # fmt: skip
+        assert line in doc.replace("\n#     ", " ").replace("\n#   ", " "), line

@@ -358,9 +358,10 @@ def test_unlisted_tools_in_usage_are_shadow_findings_with_people_counted():
         ({}, None),
     ],
 )
-def test_consumer_plans_unapproved_tools_and_missing_sso_in_use_are_flagged(overrides, kind):
+def test_consumer_plans_unapproved_tools_and_missing_sso_in_use_are_governance_gaps(overrides, kind):
     r = run(tools({"tool": "A"} | overrides), usage(("u1", "A", 1), ("u2", "A", 2)))
-    flagged = r.shadow[r.shadow["tool"] == "A"]
+    assert r.shadow.empty  # an inventory tool is never shadow AI
+    flagged = r.governance_gaps[r.governance_gaps["tool"] == "A"]
     if kind is None:
         assert flagged.empty
     else:
@@ -368,9 +369,9 @@ def test_consumer_plans_unapproved_tools_and_missing_sso_in_use_are_flagged(over
         assert flagged["people"].tolist() == [2]
 
 
-def test_an_unused_consumer_tool_is_not_a_shadow_finding():
+def test_an_unused_consumer_tool_is_not_a_governance_gap():
     r = run(tools({"tool": "A", "plan": "free"}), usage(("u1", "A", 100)))
-    assert r.shadow.empty
+    assert r.shadow.empty and r.governance_gaps.empty
 
 
 # ---------------------------------------------------------------- data rules
@@ -405,7 +406,7 @@ def test_policy_lists_approved_tools_per_data_class_and_escapes_names():
     t = tools({"tool": "<b>Chat</b>", "plan": "enterprise", "max_data_class": "confidential"})
     r = run(t, usage(("u1", "<b>Chat</b>", 1)))
     text = cs.acceptable_use_policy_text(r, SETTINGS)
-    assert "- Confidential (contracts, prices, financials, customer records): only <b>Chat</b>." in text
+    assert "- Confidential (contracts, prices, financials, customer records): only &lt;b&gt;Chat&lt;/b&gt;." in text
     assert "Restricted" in text and "no AI tool, ever" in text
     assert "How to request a new tool" in text
     html = cs.acceptable_use_policy_html(r, SETTINGS)
@@ -548,9 +549,10 @@ def test_sample_shadow_tools_in_usage_with_their_people(sample):
 @needs_sample
 def test_sample_consumer_and_unapproved_tools_in_use(sample):
     _, r, planted = sample
-    consumer = set(r.shadow.loc[r.shadow["kind"] == cs.CONSUMER, "tool"])
+    gaps = r.governance_gaps
+    consumer = set(gaps.loc[gaps["kind"] == cs.CONSUMER, "tool"])
     assert consumer == set(planted["tools"]["free_or_individual_in_use"])
-    flagged = r.shadow[r.shadow["kind"].isin([cs.CONSUMER, cs.UNAPPROVED])]
+    flagged = gaps[gaps["kind"].isin([cs.CONSUMER, cs.UNAPPROVED])]
     unapproved = set(flagged.loc[flagged["detail"].str.contains("not approved"), "tool"])
     assert unapproved == set(planted["tools"]["unapproved_in_use"])
 
@@ -598,3 +600,209 @@ def test_hostile_tool_names_are_text_in_the_report(tmp_path, monkeypatch):
     assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     record = json.loads((run_dir / "results" / "consolidation.json").read_text())
     assert EVIL in record["tables"]["tools"]["data"][0]
+
+
+# ---------------------------------------------------------------- the kit's own assumptions
+
+
+def test_cancel_threshold_is_a_setting_in_engagement_yaml():
+    t, u = tools({"tool": "A", "category": "other", "seats": 20}), usage(*[(f"u{i}", "A", 2) for i in range(3)])  # 15%
+    default = run(t, u)
+    assert (row(default, "A")["recommendation"], row(default, "A")["annual_saving"]) == ("downsize", (20 - 4) * 20 * 12)
+    stricter = parse_settings(SETTINGS.model_dump() | {"consolidation_rules": {"cancel_below": 0.2}})
+    r = cs.analyze(t, u, stricter, as_of=AS_OF)
+    assert (r.cancel_below, row(r, "A")["recommendation"], row(r, "A")["annual_saving"]) == (0.2, "cancel", 20 * 20 * 12)
+    assert "below the 20% cancel threshold" in row(r, "A")["reason"]
+
+
+@pytest.mark.parametrize("bad", [0.8, -0.1, "often"])
+def test_a_cancel_threshold_outside_its_range_is_one_line_naming_the_setting(bad):
+    from kit.problems import IntakeError
+
+    with pytest.raises(IntakeError) as err:
+        parse_settings(SETTINGS.model_dump() | {"consolidation_rules": {"cancel_below": bad}})
+    (problem,) = err.value.problems
+    assert str(problem).startswith('engagement.yaml: setting "consolidation_rules.cancel_below" must be')
+
+
+# Hand computation, 20 dollars a seat-month unless said: A 3 of 20 seats used (15%), B 4 of 50 at 10 (8%),
+# C 9 of 10 at 30 (90%: kept), D 10 of 20 at 10 (50%). Downsized seats = ceil(active × (1 + buffer)).
+SENS_TOOLS = tools(
+    {"tool": "A", "category": "other", "seats": 20},
+    {"tool": "B", "category": "other", "seats": 50, "cost_per_seat_month": 10.0},
+    {"tool": "C", "category": "other", "seats": 10, "cost_per_seat_month": 30.0},
+    {"tool": "D", "category": "other", "seats": 20, "cost_per_seat_month": 10.0},
+)
+SENS_USAGE = usage(*[(f"{t}{i}", t, 2) for t, n in (("A", 3), ("B", 4), ("C", 9), ("D", 10)) for i in range(n)])
+
+
+@pytest.mark.parametrize(
+    ("assumption", "value", "current", "cancelled", "downsized", "saving_cancel", "total_saving"),
+    [
+        # A → 4 seats saves 16 × 240 = 3,840; B → 5 saves 45 × 120 = 5,400; D → 11 saves 9 × 120 = 1,080
+        ("cancel_below", 0.05, False, 0, 3, 0.0, 3840 + 5400 + 1080),
+        ("cancel_below", 0.10, True, 1, 2, 6000.0, 6000 + 3840 + 1080),  # B (8%) cancelled: 50 × 120
+        ("cancel_below", 0.20, False, 2, 1, 4800 + 6000.0, 4800 + 6000 + 1080),  # A (15%) too: 20 × 240
+        ("downsize_buffer", 0.0, False, 1, 2, 6000.0, 6000 + 17 * 240 + 10 * 120),  # A → 3, D → 10
+        ("downsize_buffer", 0.1, True, 1, 2, 6000.0, 6000 + 3840 + 1080),
+        ("downsize_buffer", 0.2, False, 1, 2, 6000.0, 6000 + 3840 + 8 * 120),  # A → 4, D → 12
+    ],
+)
+def test_sensitivity_reruns_the_recommendations_at_other_cancel_thresholds_and_buffers(
+    assumption, value, current, cancelled, downsized, saving_cancel, total_saving
+):
+    r = run(SENS_TOOLS, SENS_USAGE)
+    s = r.sensitivity.set_index(["assumption", "value"]).loc[(assumption, value)]
+    assert (bool(s["current"]), s["cancelled"], s["downsized"]) == (current, cancelled, downsized)
+    assert s["saving_cancel"] == pytest.approx(saving_cancel)
+    assert s["total_saving"] == pytest.approx(total_saving)
+    assert r.totals["total_saving"] == pytest.approx(6000 + 3840 + 1080)  # the run itself is the 10% / 10% row
+
+
+def test_sensitivity_includes_this_runs_own_setting_and_says_what_moves():
+    r = run(SENS_TOOLS, SENS_USAGE, cancel_below=0.15, downsize_buffer=0.3)
+    s = r.sensitivity
+    assert s.loc[s["assumption"] == "cancel_below", "value"].tolist() == [0.05, 0.1, 0.15, 0.2]
+    assert s.loc[s["assumption"] == "downsize_buffer", "value"].tolist() == [0.0, 0.1, 0.2, 0.3]
+    view = cs.sensitivity_view(r)
+    assert "15% (this run)" in view["Setting"].tolist() and "30% (this run)" in view["Setting"].tolist()
+    text = cs.sensitivity_text(r)
+    assert "Moving the cancel threshold from 5% to 20% takes the tools cancelled from 0 to 2" in text
+
+
+@pytest.mark.parametrize(
+    ("assumption", "source"),
+    [
+        ("Cancel a tool below this utilization", "kit assumption (not from a published source); setting consolidation_rules.cancel_below"),
+        ("Seats kept above the recent peak when downsizing", "kit assumption (not from a published source); option phases.consolidation.downsize_buffer"),
+        ("Utilization below which seats go unused", "Torii (utilization below 0.8)"),
+        ("Active user: use in the last N days", "Cledara 30 days, Productiv 60, Trelica 90; setting active_window_days"),
+    ],
+)
+def test_method_notes_label_each_threshold_as_cited_or_a_kit_assumption(assumption, source):
+    view = cs.assumptions_view(run(SENS_TOOLS, SENS_USAGE)).set_index("Assumption")
+    assert view.loc[assumption, "Source"] == source
+
+
+def test_method_text_states_the_cancel_threshold_of_the_run():
+    assert "A tool is cancelled below 15% of its seats in use." in cs.method_text(run(SENS_TOOLS, SENS_USAGE, cancel_below=0.15))
+
+
+# ---------------------------------------------------------------- figures a CFO would question
+
+PEOPLE_SURVEY = "respondent_id,department,role,skill,level\n" + "".join(
+    f"E{i},Sales,Rep,prompting,2\n" for i in range(1, 5)
+)  # E1..E4
+PEOPLE_USAGE = "user_id,tool,date\nE1,ChatGPT Team,2026-12-01\nE5,ChatGPT Team,2026-12-02\nE1,ChatGPT Team,2026-11-03\n"
+PEOPLE_TIMES = "observation_id,workflow_id,ai_assisted,minutes,employee_id\nO1,W1,false,60,E6\nO2,W1,true,40,E1\n"
+
+
+@pytest.mark.parametrize(
+    ("headcount", "sentence", "denominator"),
+    [
+        ("", "In December 2026, 2 of 6 people (33% of the people seen in the time studies, the skills survey and the "
+             "usage data; no headcount was given) used at least one AI tool", 6),  # E1..E6, not usage's 2
+        ("headcount_by_department:\n  Sales: 30\n  Finance: 10\n",
+         "In December 2026, 2 of 40 people (5% of headcount, as given in headcount_by_department) used at least one "
+         "AI tool", 40),
+    ],
+)  # fmt: skip
+def test_adoption_is_a_share_of_headcount_and_says_which(tmp_path, headcount, sentence, denominator):
+    from tests.conftest import SETTINGS as ENGAGEMENT_SETTINGS
+    from tests.conftest import write_engagement
+
+    folder = write_engagement(tmp_path / "eng", ENGAGEMENT_SETTINGS + "as_of: 2026-12-31\n" + headcount,
+                              skills_survey=PEOPLE_SURVEY, usage=PEOPLE_USAGE, time_studies=PEOPLE_TIMES, expenses=None)  # fmt: skip
+    r = cs.analyze_engagement(load_engagement(folder))
+    assert r.headcount == denominator
+    assert r.adoption.set_index("month").loc[pd.Timestamp("2026-12-01"), "share"] == pytest.approx(2 / denominator)
+    assert cs.adoption_text(r).startswith(sentence)
+    assert f"Adoption is measured against {denominator} people (" in cs.method_text(r)
+
+
+def test_without_any_headcount_adoption_says_it_counts_the_people_in_usage():
+    r = run(tools({"tool": "A"}), usage(("u1", "A", 1), ("u2", "A", 40), ("u3", "A", 41)))
+    assert "1 of 3 people (33% of the people seen in the usage data; no headcount was given)" in cs.adoption_text(r)
+    notes = cs.quality_notes(r)["Note"].tolist()
+    assert any("adoption is measured against the 3 people seen in the usage data" in n for n in notes)
+
+
+def monthly(person: str, months: list[str], amount: float = 20.0) -> list[tuple]:
+    return [(person, f"2026-{m}", "OPENAI *CHATGPT SUBSCR", amount, "") for m in months]
+
+
+def test_shadow_spend_is_the_run_rate_of_live_subscriptions_beside_the_trailing_sum():
+    # five people, each on a 20-a-month ChatGPT Plus since October: 300 charged so far, 1,200 a year from now on
+    lines = [line for p in ("p1", "p2", "p3", "p4", "p5") for line in monthly(p, ["10-15", "11-15", "12-15"])]
+    r = run(tools({"tool": "A"}), usage(("u1", "A", 1)), expenses=expenses(*lines))
+    assert r.totals["shadow_spend"] == pytest.approx(300.0)
+    assert r.totals["shadow_run_rate"] == pytest.approx(1200.0)
+    assert r.totals["live_subscriptions"] == 5
+    f = r.shadow.set_index("tool").loc["ChatGPT"]
+    assert (f["annual_spend"], f["annual_run_rate"]) == (pytest.approx(300.0), pytest.approx(1200.0))
+    expected = ("5 monthly AI subscriptions paid on expenses still run at USD 1,200 a year (USD 300 charged in the "
+                "12 months to 31 Dec 2026, refunds netted)")  # fmt: skip
+    assert expected in cs.shadow_text(r)
+    assert expected in cs.summary_text(r)
+    view = cs.shadow_view(r)
+    assert view["Run rate per year, live subscriptions (USD)"].tolist() == [1200.0]
+    assert view["Charged, last 12 months (USD)"].tolist() == [300.0]
+
+
+OTHER_LINE = ("x", "2026-12-20", "Staples 00123", 35.0, "paper")  # the export runs to 20 Dec
+
+
+@pytest.mark.parametrize(
+    ("lines", "live", "run_rate"),
+    [
+        (monthly("e", ["09-14", "10-14", "11-14", "12-14"]), True, 240.0),
+        (monthly("e", ["06-14", "07-14", "08-14", "09-14"]), False, 0.0),  # last charged 97 days before the export's end
+        (monthly("e", ["10-14", "11-14", "12-14"]) + [("e", "2026-12-16", "OPENAI *CHATGPT SUBSCR", -20.0, "refund")],
+         False, 0.0),  # the last charge refunded: cancelled
+        (monthly("e", ["10-14", "11-14", "11-15", "12-14"]) + [("e", "2026-11-20", "OPENAI *CHATGPT SUBSCR", -20.0, "")],
+         True, 240.0),  # a double charge and its refund leave the price at 20 a month
+        (monthly("e", ["10-14", "11-14", "12-14"], amount=25.0), True, 300.0),
+    ],
+)  # fmt: skip
+def test_a_subscription_is_live_when_charged_recently_and_not_refunded(lines, live, run_rate):
+    r = run(tools({"tool": "A"}), usage(("u1", "A", 1)), expenses=expenses(*lines, OTHER_LINE))
+    (sub,) = r.subscriptions.to_dict("records")
+    assert (sub["live"], sub["annual_run_rate"]) == (live, pytest.approx(run_rate))
+    assert r.totals["shadow_run_rate"] == pytest.approx(run_rate)
+
+
+def test_governance_gaps_are_reported_apart_from_shadow_ai_and_its_spend():
+    t = tools(
+        {"tool": "Chat", "seats": 10, "cost_per_seat_month": 30.0, "sso_enabled": False},  # approved, no SSO: 3,600
+        {"tool": "Notes", "category": "meeting_assistant", "plan": "free", "seats": 0, "cost_per_seat_month": 0.0,
+         "approved": False, "max_data_class": "public"},
+    )  # fmt: skip
+    u = usage(("u1", "Chat", 1), ("u2", "Chat", 2), ("u3", "Notes", 3), ("u4", "Gemini", 4))
+    ex = expenses(*monthly("u5", ["11-20", "12-20"]))
+    r = run(t, u, expenses=ex)
+    assert r.shadow["kind"].tolist() == [cs.UNLISTED, cs.EXPENSED]  # outside the inventory only
+    assert r.shadow["tool"].tolist() == ["Gemini", "ChatGPT"]
+    assert r.governance_gaps.set_index("tool")["kind"].to_dict() == {"Chat": cs.NO_SSO, "Notes": cs.CONSUMER}
+    assert r.governance_gaps.set_index("tool")["annual_cost"].to_dict() == {"Chat": 3600.0, "Notes": 0.0}
+    t_ = r.totals
+    assert (t_["shadow_spend"], t_["shadow_run_rate"]) == (pytest.approx(40.0), pytest.approx(240.0))  # not 3,640
+    assert r.shadow["annual_spend"].sum() == pytest.approx(40.0)
+    assert (t_["shadow_people"], t_["governance_gaps"], t_["governance_gap_people"]) == (2, 2, 3)
+    assert "3,600" not in cs.shadow_text(r)
+    gaps = cs.governance_gaps_text(r)
+    assert gaps.startswith("2 AI tool(s) of the inventory are in use with a governance gap: 1 on a free or individual "
+                           "plan (Notes); 1 without single sign-on (Chat). 3 people used them in the last 30 days.")  # fmt: skip
+    assert "(USD 3,600 a year) is already in the tool spend, not shadow spend" in gaps
+    assert cs.governance_gaps_view(r)["Tool cost per year, already in spend (USD)"].tolist() == [0.0, 3600.0]
+
+
+def test_the_engagement_template_documents_the_cancel_threshold_with_its_default():
+    import yaml
+
+    from kit.settings import ConsolidationRules
+
+    text = (Path(__file__).resolve().parents[2] / "engagement_templates" / "engagement.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["consolidation_rules"] == ConsolidationRules().model_dump()
+    doc = next(p for p in text.split("\n\n") if p.startswith("# consolidation_rules — "))
+    assert "the kit's own assumptions (not from a published source)" in doc
+    assert "cancel_below — number from 0 to below 0.8, default 0.1" in doc

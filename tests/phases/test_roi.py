@@ -498,3 +498,19 @@ def test_one_seat_serves_all_of_a_roles_workflows_shared_by_hours():
     r = roi.analyze(wfs, ts, make_settings(seat_cost_per_month=30))
     assert row(r, "W1")["seat_cost"] == pytest.approx(30 * 4 * 12 * 2 / 3)
     assert row(r, "W2")["seat_cost"] == pytest.approx(30 * 4 * 12 * 1 / 3)
+
+
+def test_a_restricted_workflow_is_not_valued_and_its_note_says_why():
+    # R is restricted: no AI tool may hold its data, so no seats, cost or value (it was priced at
+    # ROI −60% before); I, the role's only valued workflow, carries the role's one seat alone.
+    wfs = workflows(wf("R", runs=10, minutes=30, data="restricted", people=3), wf("I", runs=40, minutes=60))
+    r = roi.analyze(wfs, None, make_settings())
+    restricted = row(r, "R")
+    for column in ("seat_cost", "cost", "annual_value", "net_value", "net_value_low", "roi", "payback_months"):
+        assert np.isnan(restricted[column]), column
+    assert restricted["note"].startswith("not valued: restricted data may go into no AI tool; ")
+    assert list(r.ranking["workflow_id"]) == ["I", "R"]  # not valued: ranked last
+    assert row(r, "I")["seat_cost"] == pytest.approx(30 * 1 * 12)  # one seat, not a share of R's three
+    assert r.total_net_value_positive == pytest.approx(row(r, "I")["net_value"])
+    view = roi.ranking_view(r).set_index("Rank").loc[2]
+    assert (view["Range"], view["Payback (months)"]) == ("not valued", "not valued")
