@@ -9,11 +9,13 @@ from typing import Annotated
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from kit import __version__
-from kit.problems import IntakeError, Problem
+from kit.problems import IntakeError, Problem, clear_problem_list, shown_and_left_out, write_problem_list
 
 app = typer.Typer(
     help="AI-adoption engagement kit: validate a client's data, run the analyses, hand over HTML deliverables.",
@@ -42,16 +44,43 @@ def main(
     """AI-adoption engagement kit."""
 
 
-def problems_table(problems: list[Problem], title: str) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
+def problems_table(
+    problems: list[Problem], title: str, left_out: dict[tuple[str, str | None], int] | None = None
+) -> Table:
+    """Problems as a console table, one row each, then one row per (file, column) counting those left out.
+
+    Cells are rich Text, never markup: a client's `[/red]` is shown as written.
+    """
+    table = Table(title=Text(title), title_justify="left", show_lines=False)
     for name in ("severity", "file", "row", "column", "value", "problem"):
         table.add_column(name, overflow="fold")
     for p in problems:
-        style = "red" if p.is_error else "yellow"
         value = "" if p.value is None else f'"{p.value}"'
-        table.add_row(p.severity, p.file, "" if p.row is None else str(p.row), p.column or "", value, p.message,
-                      style=style)  # fmt: skip
+        cells = (p.severity, p.file, "" if p.row is None else str(p.row), p.column or "", value, p.message)
+        table.add_row(*(Text(c) for c in cells), style="red" if p.is_error else "yellow")
+    for (file, column), count in (left_out or {}).items():
+        cells = ("", file, "", column or "", "", f"… and {count:,} more")
+        table.add_row(*(Text(c) for c in cells), style="dim")
     return table
+
+
+def print_problems(out: Console, problems: list[Problem], title: str, folder: Path | None) -> None:
+    """The first problems of each file and column as a table and as the contract's one-line form,
+    a count of the rest, and the path of the file that lists every problem (written when the
+    engagement folder is known or some problems are not shown)."""
+    shown, left_out = shown_and_left_out(problems)
+    out.print(problems_table(shown, title, left_out))
+    lines = [str(p) for p in shown if p.is_error]  # easy to grep and paste into an email
+    for (file, column), count in left_out.items():
+        lines.append(f"… and {count:,} more in {file}" + (f", column {column}" if column else ""))
+    if folder is not None or left_out:
+        noun = "problem" if len(problems) == 1 else "problems"
+        try:
+            lines.append(f"Complete list ({len(problems):,} {noun}): {write_problem_list(problems, folder)}")
+        except OSError as exc:
+            lines.append(f"The complete list of problems could not be written ({exc.strerror})")
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str) -> None:
@@ -61,9 +90,7 @@ def _fail(message: str) -> None:
 
 def _report_intake_error(exc: IntakeError) -> None:
     errors = [p for p in exc.problems if p.is_error]
-    err.print(problems_table(exc.problems, f"{len(errors)} error(s) in the input — nothing was run"))
-    for p in errors:  # the contract's one-line format, easy to grep and paste into an email
-        err.print(str(p), markup=False, highlight=False, soft_wrap=True)
+    print_problems(err, exc.problems, f"{len(errors):,} error(s) in the input — nothing was run", exc.folder)
 
 
 @app.command()
@@ -78,17 +105,17 @@ def validate(engagement: EngagementArg) -> None:
         raise typer.Exit(1) from None
     errors = [p for p in eng.problems if p.is_error]
     if eng.problems:
-        console.print(problems_table(eng.problems, f"{len(errors)} error(s), {len(eng.warnings)} warning(s)"))
-        for p in errors:
-            console.print(str(p), markup=False, highlight=False, soft_wrap=True)
+        print_problems(console, eng.problems, f"{len(errors):,} error(s), {len(eng.warnings):,} warning(s)", eng.folder)
     for name, why in eng.missing.items():
         if not name.startswith("_") and "has errors" not in why:
-            console.print(f"[yellow]missing[/] {name}: {why}")
+            console.print(f"[yellow]missing[/] {escape(name)}: {escape(why)}")
     loaded = ", ".join(f"{n} ({len(t):,} rows)" for n, t in eng.tables.items())
-    console.print(f"Loaded: {loaded}")
+    console.print(f"Loaded: {escape(loaded)}")
     if errors:
         raise typer.Exit(1)
-    console.print(f"[green]OK[/] {eng.settings.client}: the input follows the intake contract.")
+    if not eng.problems:
+        clear_problem_list(eng.folder)
+    console.print(f"[green]OK[/] {escape(eng.settings.client)}: the input follows the intake contract.")
 
 
 _PARAM_NAME = re.compile(r"^(?:[\w.-]+\.)?[A-Za-z_]\w*$")
@@ -218,7 +245,9 @@ def new(
     except OSError as exc:  # a read-only or full engagements folder
         _fail(f"cannot write {exc.filename or root}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
-    console.print(f"[green]Created[/] {folder}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md).")
+    console.print(
+        f"[green]Created[/] {escape(str(folder))}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md)."
+    )
 
 
 @app.command(name="open")
@@ -276,7 +305,7 @@ def sample(
     from kit.sample import generate
 
     generate(out, seed=seed, scale=scale)
-    console.print(f"[green]Wrote[/] {out}")
+    console.print(f"[green]Wrote[/] {escape(str(out))}")
 
 
 if __name__ == "__main__":

@@ -214,13 +214,56 @@ def parse_settings(raw: object, file: str = SETTINGS_FILE) -> EngagementSettings
         raise IntakeError(settings_problems(exc, file)) from None
 
 
+def _key_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.id}>"
+
+
+def duplicate_key_problems(text: str, file: str = SETTINGS_FILE) -> list[Problem]:
+    """A problem for each key given more than once in a mapping (top level or nested), at its last line.
+
+    YAML loaders keep the last value silently; a key that only overrides a `<<` merge is not a duplicate.
+    """
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:  # an alias repeats a node; check it once
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(node.value))
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        lines: dict[str, list[int]] = {}
+        for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                continue
+            name = f"{path}.{_key_text(key)}" if path else _key_text(key)
+            lines.setdefault(name, []).append(key.start_mark.line + 1)
+            stack.append((value, name))
+        for name, rows in lines.items():
+            if len(rows) > 1:
+                times = "twice" if len(rows) == 2 else f"{len(rows)} times"
+                listed = ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
+                problems.append(
+                    Problem(file=file, row=rows[-1], message=f'setting "{name}" appears {times} (rows {listed})')
+                )
+    return sorted(problems, key=lambda p: p.row or 0)
+
+
 def load_settings(folder: Path) -> EngagementSettings:
-    """Read `<folder>/engagement.yaml`."""
+    """Read `<folder>/engagement.yaml`; a key given twice is an error, not the last value."""
     path = Path(folder) / SETTINGS_FILE
     if not path.is_file():
         raise IntakeError([Problem(file=SETTINGS_FILE, message=f"not found in {folder}")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        duplicates = duplicate_key_problems(text)
+        if duplicates:
+            raise IntakeError(duplicates)
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

@@ -77,3 +77,46 @@ def test_slug_longer_than_64_characters_is_rejected_with_the_limit(length, ok):
     with pytest.raises(IntakeError) as info:
         parse_settings(raw)
     assert str(info.value.problems[0]).startswith('engagement.yaml: setting "slug" must be at most 64 characters')
+
+
+# engagement.yaml text with a key given twice; the expected line names the key and both lines.
+DUPLICATE_KEYS = [
+    ("client: Acme\nslug: acme\nhourly_cost: 55\nstart_date: 2027-01-11\nhourly_cost: 5500\n",
+     'engagement.yaml row 5: setting "hourly_cost" appears twice (rows 3 and 5)'),
+    ("client: Acme\nslug: acme\nhourly_cost: 55\nstart_date: 2027-01-11\n"
+     "hourly_cost_by_role:\n  Analyst: 80\n  Clerk: 40\n  Analyst: 8000\n",
+     'engagement.yaml row 8: setting "hourly_cost_by_role.Analyst" appears twice (rows 6 and 8)'),
+    ("client: Acme\nslug: acme\nhourly_cost: 55\nstart_date: 2027-01-11\nslug: acme\nslug: acme-2\n",
+     'engagement.yaml row 6: setting "slug" appears 3 times (rows 2, 5 and 6)'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), DUPLICATE_KEYS, ids=["top-level", "nested", "three-times"])
+def test_duplicate_key_is_an_error_naming_the_key_and_its_lines(tmp_path, text, expected):
+    from kit.settings import load_settings
+
+    (tmp_path / "engagement.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(IntakeError) as info:
+        load_settings(tmp_path)
+    assert [str(p) for p in info.value.problems] == [expected]
+
+
+def test_every_duplicate_key_is_reported_at_once(tmp_path):
+    from kit.settings import load_settings
+
+    text = "client: Acme\nclient: Acme 2\nslug: acme\nhourly_cost: 55\nstart_date: 2027-01-11\n"
+    text += "health_check:\n  training: 2\n  training: 3\n"
+    (tmp_path / "engagement.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(IntakeError) as info:
+        load_settings(tmp_path)
+    assert [p.row for p in info.value.problems] == [2, 8]
+
+
+def test_a_key_that_overrides_a_yaml_merge_is_not_a_duplicate(tmp_path):
+    from kit.settings import load_settings
+
+    text = "client: Acme\nslug: acme\nhourly_cost: 55\nstart_date: 2027-01-11\n"
+    text += "hourly_cost_by_role:\n  <<: {Analyst: 80, Clerk: 40}\n  Analyst: 90\n"
+    (tmp_path / "engagement.yaml").write_text(text, encoding="utf-8")
+    settings = load_settings(tmp_path)
+    assert (settings.hourly_cost_for("analyst"), settings.hourly_cost_for("clerk")) == (90, 40)

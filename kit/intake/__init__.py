@@ -104,12 +104,16 @@ def load_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
     """Read and validate one table file; problems name `label` (default: the file name)."""
     label = label or path.name
     try:
-        raw = read_raw(path)
+        raw, bad_rows = read_raw(path)
     except ValueError as exc:
         return pd.DataFrame(), [Problem(file=label, message=str(exc))]
     except OSError as exc:
         return pd.DataFrame(), [Problem(file=label, message=f"could not be read ({exc.strerror})")]
-    return parse_table(raw, spec.model, label)
+    frame, problems = parse_table(raw, spec.model, label)
+    if bad_rows:  # the rows are blank in `raw`; their problems join the others in row order
+        problems = sorted([Problem(file=label, row=row, message=why) for row, why in bad_rows] + problems,
+                          key=lambda p: (p.row or 0, p.column or ""))  # fmt: skip
+    return frame, problems
 
 
 def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool | None = None) -> Engagement:
@@ -123,7 +127,10 @@ def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool
     folder = resolve_folder(path)
     if not folder.is_dir():
         raise IntakeError([Problem(file=str(path), message="engagement folder not found")])
-    settings = load_settings(folder)
+    try:
+        settings = load_settings(folder)
+    except IntakeError as exc:
+        raise IntakeError(exc.problems, folder=folder) from None
     eng = Engagement(folder=folder, settings=settings)
 
     for spec in TABLES:
@@ -154,7 +161,7 @@ def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool
 
     eng.problems.extend(cross_table_problems(eng))
     if strict and errors(eng.problems):
-        raise IntakeError(eng.problems)
+        raise IntakeError(eng.problems, folder=folder)
     for name in list(eng.tables):
         if name in eng.missing:  # a cross-table error took it out
             del eng.tables[name]

@@ -8,8 +8,8 @@ Row numbers are those a spreadsheet shows (header = row 1): the frame index is k
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,17 +38,40 @@ def excel_cell_text(value: object) -> str:
     return str(value)
 
 
-def read_raw(path: Path) -> pd.DataFrame:
-    """All cells as strings ('' when blank), headers trimmed and lower-cased, index = row - 2.
+MAX_XLSX_CELLS = 30_000_000  # cells under the header a sheet may hold (a full sheet of a 28-column export)
+_SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """All cells as strings ('' when blank), headers trimmed and lower-cased, index = row - 2;
+    and the rows that could not be read, as (row, reason). Such a row is blank in the frame.
 
     Raises ValueError with a readable reason when the file cannot be read at all.
     """
     suffix = path.suffix.lower()
+    bad_rows: list[tuple[int, str]] = []
     if suffix == ".csv":
+        frame, bad_rows = _read_csv(path)
+    elif suffix == ".xlsx":
+        frame = _read_xlsx(path)
+    else:
+        raise ValueError("must be a .csv or .xlsx file")
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.index = pd.RangeIndex(len(frame))
+    return frame, bad_rows
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """One pass of pandas' C parser (fast: millions of rows). A row with more fields than the header
+    is skipped with a warning that names its record (= spreadsheet row, a quoted line break staying
+    in its row); it is put back as a blank row so that every later row keeps its number. Any other
+    warning (pandas only truncates a too-long first data row) sends the file to the csv module."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
         try:
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-                skip_blank_lines=False, sep=",",
+                skip_blank_lines=False, sep=",", on_bad_lines="warn", index_col=False,
             )  # fmt: skip
         except UnicodeDecodeError:
             raise ValueError("is not UTF-8 text (save it as 'CSV UTF-8')") from None
@@ -56,16 +79,54 @@ def read_raw(path: Path) -> pd.DataFrame:
             raise ValueError("is empty (it needs at least a header row)") from None
         except pd.errors.ParserError as exc:
             raise ValueError(f"could not be read as CSV: {exc}") from None
-    elif suffix == ".xlsx":
-        frame = _read_xlsx(path)
-    else:
-        raise ValueError("must be a .csv or .xlsx file")
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    frame.index = pd.RangeIndex(len(frame))
-    return frame
+    notes = "".join(str(w.message) for w in caught if issubclass(w.category, pd.errors.ParserWarning))
+    if not notes:
+        return frame, []
+    skipped = [(int(row), int(saw), int(expected)) for row, expected, saw in _SKIPPED.findall(notes)]
+    if _SKIPPED.sub("", notes).strip():  # e.g. the first data row is too long (pandas drops its extra cells)
+        return _read_csv_by_record(path)
+    total = len(frame) + len(skipped)
+    frame.index = np.delete(np.arange(total), [row - 2 for row, _, _ in skipped])
+    frame = frame.reindex(pd.RangeIndex(total), fill_value="")
+    return frame, [(row, f"has {saw} fields, the header has {expected}") for row, saw, expected in skipped]
+
+
+def _read_csv_by_record(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """Every record with the csv module (slower; used only if pandas' warnings cannot be read).
+
+    Short rows get blank trailing cells (as pandas does); a row with extra fields is reported and left blank.
+    """
+    import csv
+
+    bad_rows: list[tuple[int, str]] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        records = csv.reader(handle)
+        try:
+            header = next(records)
+            width = len(header)
+            columns: list[list[str]] = [[] for _ in range(width)]
+            blank = [""] * width
+            for row, fields in enumerate(records, start=2):
+                if len(fields) > width:
+                    bad_rows.append((row, f"has {len(fields)} fields, the header has {width}"))
+                    fields = blank
+                elif len(fields) < width:
+                    fields = fields + blank[len(fields) :]
+                for column, value in zip(columns, fields, strict=True):
+                    column.append(value)
+        except csv.Error as exc:
+            raise ValueError(f"could not be read as CSV: row {records.line_num}: {exc}") from None
+    frame = pd.DataFrame(dict(enumerate(columns)), dtype=str)
+    frame.columns = header
+    return frame, bad_rows
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet, read within the header's columns and up to the last row with data.
+
+    A sheet's stored size (its "dimension") is not trusted: one stray cell far away makes a small file
+    claim 16,384 columns by 1,048,576 rows. Raises ValueError past MAX_XLSX_CELLS cells of data.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -73,18 +134,33 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
         raise ValueError(f"could not be opened as an Excel workbook ({type(exc).__name__})") from None
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
+        sheet = book.worksheets[0]
+        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         if header is None:
             raise ValueError("is empty (its first sheet needs at least a header row)")
         names = [excel_cell_text(h) for h in header]
-        width = len(names)
-        body = [[excel_cell_text(v) for v in (list(r) + [None] * width)[:width]] for r in rows]
+        while names and names[-1].strip() == "":
+            names.pop()
+        width = max(len(names), 1)
+        body: list[list[str]] = []
+        blank = [""] * width
+        pending = 0  # blank rows not yet known to lie inside the table
+        for row, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+            cells = [] if all(v is None for v in values) else [excel_cell_text(v) for v in values]
+            if not any(c.strip() for c in cells):
+                pending += 1
+                continue
+            if (row - 1) * width > MAX_XLSX_CELLS:
+                raise ValueError(
+                    f"its first sheet holds more than {MAX_XLSX_CELLS:,} cells of data under the header's {width:,} "
+                    f"columns (row {row:,} reached); save the table as CSV or remove what is not part of the table"
+                )
+            body.extend([blank] * pending)
+            pending = 0
+            body.append(cells + blank[len(cells) :])
     finally:
         book.close()
-    while names and names[-1] == "" and all(r[-1] == "" for r in body):
-        names.pop()
-        body = [r[:-1] for r in body]
+    names = names or [""]
     return pd.DataFrame(body, columns=names, dtype=str) if body else pd.DataFrame(columns=names, dtype=str)
 
 
@@ -185,12 +261,8 @@ def parse_table(raw: pd.DataFrame, model: type[pa.DataFrameModel], file: str) ->
         if meta.get("default") is not None:
             values = values.fillna(meta["default"])
         typed[name] = values
-        for idx in bad[bad].index:
-            reported.add((idx, name))
-            problems.append(
-                Problem(file=file, row=int(idx) + 2, column=name, value=raw.at[idx, name].strip(),
-                        message=f"must be {meta['expect']}")
-            )  # fmt: skip
+        message = f"must be {meta['expect']}"
+        problems.extend(_cell_problems(raw, bad.index[bad.to_numpy()], name, message, file, reported))
 
     for name, col in schema.columns.items():  # required bool/int columns: plain numpy dtypes when complete
         if not col.nullable and str(col.dtype) in ("bool", "int64") and typed[name].notna().all():
@@ -211,37 +283,44 @@ def _empty_typed(index: pd.Index, default: object, kind: str) -> pd.Series:
     return pd.Series(default, index=index, dtype=_DTYPES[kind])
 
 
+def _cell_problems(
+    raw: pd.DataFrame, index: pd.Index | np.ndarray, name: str, message: str, file: str, reported: set[tuple[int, str]]
+) -> list[Problem]:
+    """One problem per row label in `index` not yet reported for column `name`, valued from the raw cell.
+
+    Vectorized lookups: a file can hold a hundred thousand bad cells.
+    """
+    rows = [i for i in pd.unique(np.asarray(index, dtype="int64")).tolist() if (i, name) not in reported]
+    reported.update((i, name) for i in rows)
+    values = raw.loc[rows, name].str.strip().tolist() if name in raw.columns else [""] * len(rows)
+    pairs = zip(rows, values, strict=True)
+    return [Problem(file=file, row=i + 2, column=name, value=v, message=message) for i, v in pairs]
+
+
 def _schema_problems(
     cases: pd.DataFrame, schema: pa.DataFrameSchema, raw: pd.DataFrame, file: str, reported: set[tuple[int, str]]
 ) -> list[Problem]:
+    """Problems from pandera's failure cases, one per cell (a cell failing two checks is named once)."""
     problems = []
+    located = cases["index"].notna()
+    for case in cases[~located].itertuples(index=False):
+        if str(case.check).startswith("dtype"):
+            continue  # a column with missing or bad cells keeps a nullable dtype; those cells are reported
+        problems.append(Problem(file=file, message=f"{case.column}: {case.check}"))
+    cases = cases[located].assign(check=lambda c: c["check"].astype(str), column=lambda c: c["column"].astype(str))
+    pairs = cases["check"] == "multiple_fields_uniqueness"
     unique_cols = list(schema.unique or [])
-    for case in cases.itertuples(index=False):
-        idx = case.index
-        if idx is None or (isinstance(idx, float) and math.isnan(idx)):
-            if str(case.check).startswith("dtype"):
-                continue  # a column with missing or bad cells keeps a nullable dtype; those cells are reported
-            problems.append(Problem(file=file, message=f"{case.column}: {case.check}"))
-            continue
-        idx = int(idx)
-        check = str(case.check)
-        if check == "multiple_fields_uniqueness":
-            cols = unique_cols
-            key = (idx, "+".join(cols))
-            if key in reported:
-                continue
-            reported.add(key)
-            value = " + ".join(raw.at[idx, c].strip() for c in cols)
-            message = f"is duplicated: the pair ({', '.join(cols)}) must appear at most once"
-            problems.append(Problem(file=file, row=idx + 2, column=", ".join(cols), value=value, message=message))
-            continue
-        name = str(case.column)
-        if (idx, name) in reported:
-            continue
-        reported.add((idx, name))
+    if pairs.any() and unique_cols:
+        key = "+".join(unique_cols)
+        rows = [i for i in pd.unique(cases.loc[pairs, "index"].astype("int64")).tolist() if (i, key) not in reported]
+        reported.update((i, key) for i in rows)
+        cells = raw.loc[rows, unique_cols].apply(lambda s: s.str.strip())
+        values = cells.agg(" + ".join, axis=1).tolist() if rows else []
+        message = f"is duplicated: the pair ({', '.join(unique_cols)}) must appear at most once"
+        column = ", ".join(unique_cols)
+        for i, v in zip(rows, values, strict=True):
+            problems.append(Problem(file=file, row=i + 2, column=column, value=v, message=message))
+    for (name, check), group in cases[~pairs].groupby(["column", "check"], sort=False):
         expect = (schema.columns[name].metadata or {}).get("expect", "valid")
-        value = raw.at[idx, name].strip() if name in raw.columns else ""
-        problems.append(
-            Problem(file=file, row=idx + 2, column=name, value=value, message=_check_message(check, expect))
-        )
+        problems.extend(_cell_problems(raw, group["index"], name, _check_message(check, expect), file, reported))
     return problems
