@@ -164,8 +164,12 @@ def run(
         int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
     ] = 600,
 ) -> None:
-    """Run every phase notebook for ENGAGEMENT and write the HTML deliverables."""
-    from kit.runner import PhaseOutcome, RunError, run_engagement
+    """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
+
+    Exit status: 0 done; 1 bad input, a failed phase, nothing to analyse or a file-system error;
+    2 a bad option; 130 / 143 interrupted by SIGINT / SIGTERM (the run folder is marked incomplete).
+    """
+    from kit.runner import PhaseOutcome, RunError, RunInterrupted, run_engagement
 
     params = _parse_params(param or [])
     tasks: dict[str, int] = {}
@@ -194,30 +198,45 @@ def run(
             progress.stop()
             _report_intake_error(exc)
             raise typer.Exit(1) from None
-        except (RunError, KeyError) as exc:
+        except RunInterrupted as exc:
+            progress.stop()
+            where = f"{exc.run_dir} is marked incomplete" if exc.run_dir else "nothing was written"
+            _fail(f"{exc}: {where} and was not made the latest; earlier reports are untouched")
+            raise typer.Exit(exc.exit_code) from None
+        except RunError as exc:
+            progress.stop()
+            _fail(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyError as exc:  # an unknown phase name
             progress.stop()
             _fail(str(exc.args[0] if exc.args else exc))
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # before the runner took over SIGINT
             progress.stop()
-            _fail("interrupted: this run is incomplete and was not made the latest; earlier reports are untouched")
+            _fail("interrupted by SIGINT before the run started: nothing was written; earlier reports are untouched")
             raise typer.Exit(130) from None
 
+    plain = {"markup": False, "highlight": False, "soft_wrap": True}  # paths and names are the client's text
     for o in result.outcomes:
         if o.status == "skipped":
-            console.print(f"[yellow]skipped[/] {escape(o.title)}: {escape(str(o.error))}")
+            console.print(f"skipped {o.title}: {o.error}", style="yellow", **plain)
         elif o.status == "failed":
-            err.print(f"failed {o.title}: {o.error}", style="red", markup=False, highlight=False)
-            err.print(f"        executed notebook kept: {result.run_dir / (o.notebook or '')}", markup=False)
+            err.print(f"failed {o.title}: {o.error}", style="red", **plain)
+            if o.notebook:
+                err.print(f"        executed notebook kept: {result.run_dir / o.notebook}", **plain)
     if not result.ok:
-        partial = escape(str(result.run_dir))
-        err.print(f"[red]The run did not complete.[/] Earlier reports are untouched. Partial output: {partial}")
+        err.print(f"The run did not complete. Earlier reports are untouched. Partial output: {result.run_dir}",
+                  style="red", **plain)  # fmt: skip
         raise typer.Exit(1)
-    console.print(f"[green]Report ready:[/] {escape(str(result.index))}")
+    if result.unselected:
+        console.print(f"Partial run ready: {result.index} (not made the latest: {result.selected} of the "
+                      f"{result.allowed} phases this engagement's data allow were run)", style="green", **plain)  # fmt: skip
+        return
+    console.print(f"Report ready: {result.index}", style="green", **plain)
     if result.latest is not None and result.latest.is_dir():
-        console.print(f"Latest run: {result.latest / 'index.html'}", markup=False)
+        console.print(f"Latest run: {result.latest / 'index.html'}", **plain)
     elif result.latest is not None:
-        console.print(f"Latest run named in {result.latest}", markup=False)
+        console.print(f"Latest run named in {result.latest}", **plain)
 
 
 @app.command()
@@ -233,6 +252,9 @@ def new(
         folder = new_engagement(slug, root, client=client)
     except (FileExistsError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
+        raise typer.Exit(1) from None
+    except OSError as exc:  # a read-only or full engagements folder
+        _fail(f"cannot write {exc.filename or root}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
     console.print(
         f"[green]Created[/] {escape(str(folder))}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md)."

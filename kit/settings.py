@@ -31,6 +31,11 @@ TABLE_NAMES = (
     "recurring_work",
 )
 
+# A slug names folders (engagements/<slug>/, reports/<slug>/): the cap keeps every path the kit
+# builds under file-name and path limits (255 bytes per name; Windows' 260 per path).
+SLUG_MAX_LENGTH = 64
+SLUG_PATTERN = r"^[a-z0-9-]+$"
+
 PositiveNumber = Annotated[float, Field(gt=0)]
 HealthLevel = Annotated[int, Field(ge=1, le=3)]
 
@@ -118,7 +123,7 @@ class EngagementSettings(BaseModel):
 
     # --- the contract ---
     client: str = Field(min_length=1)
-    slug: str = Field(pattern=r"^[a-z0-9-]+$")
+    slug: str = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     start_date: dt.date
     accountable_owner: str = ""
@@ -193,6 +198,8 @@ def _describe(err: dict) -> str:
         return "must be a mapping (key: value)"
     if kind == "string_pattern_mismatch":
         return f"must match {ctx.get('pattern', '')}"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length', '')} characters"
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
     msg = err["msg"].replace("Input should be", "must be").replace("Input should", "must")
@@ -282,8 +289,9 @@ def load_settings(folder: Path) -> EngagementSettings:
     return parse_settings(raw)
 
 
-_SLUG = re.compile(r"^[a-z0-9-]+$")
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def is_slug(text: str) -> bool:
-    return bool(_SLUG.fullmatch(text))
+    """Whether ``text`` is a valid slug: SLUG_PATTERN, at most SLUG_MAX_LENGTH characters."""
+    return bool(_SLUG.fullmatch(text)) and len(text) <= SLUG_MAX_LENGTH
