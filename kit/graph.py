@@ -95,14 +95,20 @@ class Graph:
 class Driver:
     """Computes the nodes of `graph` from `sources`, each once until a source it depends on changes."""
 
-    def __init__(self, graph: Graph, sources: Mapping[str, Any]):
+    def __init__(
+        self, graph: Graph, sources: Mapping[str, Any], load: Callable[[str], tuple[bool, Any]] | None = None
+    ):
+        """`load(name) -> (found, value)`, when given, is asked for a node's result before it is
+        computed (e.g. results persisted by the run that this notebook renders)."""
         missing = graph.sources - set(sources)
         if missing:
             raise GraphError(f"missing source value(s): {', '.join(sorted(missing))}")
         self.graph = graph
         self._sources = dict(sources)
         self._results: dict[str, Any] = {}
+        self._load = load
         self.computed: Counter[str] = Counter()  # node -> times computed
+        self.loaded: Counter[str] = Counter()  # node -> times read back through `load`
 
     def __getitem__(self, name: str) -> Any:
         return self.get(name)
@@ -116,6 +122,12 @@ class Driver:
         node = self.graph.nodes.get(name)
         if node is None:
             raise GraphError(f"no source or node named {name!r}")
+        if self._load is not None:
+            found, value = self._load(name)
+            if found:
+                self._results[name] = value
+                self.loaded[name] += 1
+                return value
         value = node.func(**{i: self.get(i) for i in node.inputs})
         self._results[name] = value
         self.computed[name] += 1
@@ -125,12 +137,21 @@ class Driver:
         """Whether `name` has a value now (a source, or a node already computed)."""
         return name in self._sources or name in self._results
 
-    def provide(self, **results: Any) -> None:
-        """Set node results computed elsewhere (e.g. read back from a run folder)."""
-        for name, value in results.items():
-            if name not in self.graph.nodes:
-                raise GraphError(f"no node named {name!r}")
-            self._results[name] = value
+    def results(self) -> dict[str, Any]:
+        """Every node result known now, by node name."""
+        return dict(self._results)
+
+    def provide(self, **results: Any) -> set[str]:
+        """Set node results decided elsewhere (e.g. a phase whose report failed); forgets the
+        nodes downstream of them. Returns the forgotten nodes."""
+        unknown = set(results) - set(self.graph.nodes)
+        if unknown:
+            raise GraphError(f"no node named {', '.join(sorted(unknown))}")
+        stale = self.graph.downstream(results) - set(results)
+        for name in stale:
+            self._results.pop(name, None)
+        self._results.update(results)
+        return stale
 
     def update(self, **sources: Any) -> set[str]:
         """Replace source values; forget the nodes downstream of them. Returns the forgotten nodes."""

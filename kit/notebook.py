@@ -332,6 +332,42 @@ def write_page(
     return report.write_atomic(_page_path(output_dir, filename), page)
 
 
+def write_pages(output_dir: str | os.PathLike[str] | None, pages: Iterable[Any], client: str, date: str | dt.date) -> list[Path]:
+    """``write_page`` for each page (objects with ``name``, ``title`` and ``body``); the paths written."""
+    written = [write_page(output_dir, p.name, p.title, p.body, client, date) for p in pages]
+    return [p for p in written if p is not None]
+
+
+def table_or(df: pd.DataFrame, empty: str, **kwargs: Any) -> Any:
+    """``table(df, **kwargs)`` when it has rows, else the sentence ``empty`` (a plain line)."""
+    return table(df, **kwargs) if len(df) else say(empty, label="")
+
+
+def data_quality(warnings: list[Any]) -> Any:
+    """The data-quality section's table of intake warnings, or a line saying the input passed."""
+    from kit.intake import problems_frame
+
+    if not warnings:
+        return say("The input passed every check of the intake contract.", label="")
+    return table(problems_frame(warnings), caption="Warnings from the intake check")
+
+
+def run_date(given: str = "") -> dt.date:
+    """The date a deliverable carries: the run's (``kit run`` passes it), else today."""
+    return dt.date.fromisoformat(given) if given else dt.date.today()
+
+
+def model(eng: Any, output_dir: str | os.PathLike[str] | None, phase: str, **options: Any) -> Any:
+    """The engagement model this notebook renders (``kit.model.EngagementModel``). In a ``kit run``
+    (report mode with a run folder) it reads the run's persisted results, so the notebook shows
+    exactly what the run computed; otherwise it computes in memory, with this notebook's
+    ``options`` for ``phase`` and engagement.yaml's ``phases:`` for every other phase."""
+    from kit.model import EngagementModel
+
+    run_dir = output_dir if is_report() and output_dir else None
+    return EngagementModel(eng, {phase: options}, run_dir=run_dir)
+
+
 # --- phase results as JSON -----------------------------------------------------------------
 
 

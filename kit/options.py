@@ -70,6 +70,10 @@ class AgentCandidatesOptions(PhaseOptions):
     top_specs: int = Field(5, ge=0, description="how many top candidates get a one-page agent specification")
 
 
+#: The default training readiness that gates agents, also the summary's readiness bar (one default).
+READINESS_THRESHOLD: float = AgentCandidatesOptions.model_fields["readiness_threshold"].default
+
+
 class EngagementSummaryOptions(PhaseOptions):
     """The summary has no options."""
 

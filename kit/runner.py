@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import hashlib
 import html
 import json
@@ -36,6 +37,7 @@ from pathlib import Path
 from kit import __version__
 from kit.intake import Engagement, load_engagement
 from kit.kernel_io import install_poll_workaround
+from kit.model import EngagementModel, Unavailable
 from kit.options import PhaseOptions, option_error
 from kit.phases import PHASE_BY_NAME, PHASES, Phase, get_phase
 from kit.report import IndexEntry, export_notebook_html, index_html, write_atomic
@@ -43,7 +45,7 @@ from kit.settings import EngagementSettings
 
 REPORT_ENV = "KIT_REPORT"
 CELL_TIMEOUT = 600  # seconds one notebook cell may take before the phase is retried, then failed
-BASE_PARAMETERS = ("engagement", "output_dir")
+BASE_PARAMETERS = ("engagement", "output_dir", "run_date")
 
 
 class RunError(Exception):
@@ -380,7 +382,10 @@ def _run(
     for o in outcomes:
         notify(o)
     try:
-        _execute(eng, outcomes, run_dir, extra, date, workers, notify, cell_timeout, stop)
+        model = compute_model(eng, outcomes, run_dir, extra)
+        stop.check()
+        prepare = functools.partial(_prepare_dependent, model, outcomes, run_dir)
+        _execute(eng, outcomes, run_dir, extra, date, workers, notify, cell_timeout, stop, prepare)
         stop.check()
     except RunInterrupted as exc:
         _mark_interrupted(outcomes, run_dir, exc.signal_name)
@@ -391,10 +396,45 @@ def _run(
         exc.run_dir = run_dir
         raise
     becomes_latest = result.ok and not result.unselected
-    write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest)
+    write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest, computed=dict(model.computed))
     write_index(eng, run_dir, run_id, outcomes, date)
     if becomes_latest:
         result.latest = point_latest(run_dir)
+
+
+def compute_model(eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict) -> EngagementModel:
+    """The run's engagement model (`kit.model`), the engagement loaded once: every phase's
+    options as this run resolves them, phases not selected marked "not run", every planned phase
+    computed (each node once) and persisted in `results/` for its notebook to render. A phase
+    whose analysis raised keeps its traceback in its log; its notebook shows the one-line reason.
+    The summary, and any phase that reports on others, is computed later (`_prepare_dependent`)."""
+    options = {p.name: phase_options(p, extra, eng.settings) for p in PHASES}
+    model = EngagementModel(eng, options)
+    chosen = {o.phase for o in outcomes}
+    model.not_run({p.name: "not run: not selected for this run" for p in PHASES if p.name not in chosen})
+    for o in outcomes:
+        if o.status == "planned" and not PHASE_BY_NAME[o.phase].after:
+            _log_unavailable(run_dir, o.phase, model[o.phase])
+    model.save(run_dir)
+    return model
+
+
+def _prepare_dependent(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir: Path, phase: str) -> None:
+    """Before a phase that reports on others starts (the summary): the phases whose report failed
+    count as failed for it, then it is computed and persisted."""
+    if not PHASE_BY_NAME[phase].after:
+        return
+    model.not_run({o.phase: f"failed: {o.error}" for o in outcomes if o.status == "failed"})
+    _log_unavailable(run_dir, phase, model[phase])
+    model.save(run_dir)
+
+
+def _log_unavailable(run_dir: Path, phase: str, value: object) -> None:
+    if isinstance(value, Unavailable) and value.detail:
+        log = run_dir / "logs" / f"{phase}.log"
+        log.parent.mkdir(exist_ok=True)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(value.detail)
 
 
 class StopRequest:
@@ -444,8 +484,10 @@ def _mark_interrupted(outcomes: list[PhaseOutcome], run_dir: Path, signal_name: 
 def _execute(
     eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, date: str,
     workers: int | None, notify: ProgressCallback, cell_timeout: int = CELL_TIMEOUT,
-    stop: StopRequest | None = None,
+    stop: StopRequest | None = None, prepare: Callable[[str], None] | None = None,
 ) -> None:  # fmt: skip
+    """Execute the planned notebooks in a pool, dependents after what they read; `prepare(name)`
+    runs just before a phase is submitted (the summary's results are computed then)."""
     by_name = {o.phase: o for o in outcomes}
     pending = {o.phase for o in outcomes if o.status == "planned"}
     done: set[str] = {o.phase for o in outcomes if o.status != "planned"}
@@ -467,7 +509,9 @@ def _execute(
                 if all(dep in done or dep not in by_name for dep in phase.after):
                     if phase.after:  # what it reads: the status of every phase so far
                         write_status(run_dir, outcomes)
-                    params = {"engagement": str(eng.folder), "output_dir": str(run_dir)}
+                    if prepare is not None:
+                        prepare(name)
+                    params = {"engagement": str(eng.folder), "output_dir": str(run_dir), "run_date": date}
                     params |= phase_options(phase, extra, eng.settings).model_dump()
                     future = pool.submit(
                         _execute_phase, name, params, str(run_dir), eng.settings.client, date, cell_timeout
@@ -566,7 +610,7 @@ def write_status(run_dir: Path, outcomes: list[PhaseOutcome]) -> Path:
 
 def write_manifest(
     eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], now: dt.datetime,
-    *, status: str | None = None, latest: bool = False,
+    *, status: str | None = None, latest: bool = False, computed: dict[str, int] | None = None,
 ) -> Path:  # fmt: skip
     """`manifest.json`. `status` is ok, failed or incomplete (interrupted); `latest` whether this
     run is made the latest."""
@@ -589,6 +633,7 @@ def write_manifest(
         "phases": [asdict(o) for o in outcomes],
         "status": status,
         "latest": latest,
+        "computed": computed or {},  # engagement-model node -> times computed in this run
     }
     return write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
 

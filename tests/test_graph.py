@@ -61,6 +61,21 @@ def test_a_provided_result_is_used_instead_of_computing_it():
     assert "total" not in d.computed
 
 
+def test_a_provided_result_forgets_what_was_computed_from_the_old_one():
+    d = Driver(_graph(), {"values": [1, 2, 3], "factor": 2, "label": "x"})
+    d["report"]
+    assert d.provide(total=10) == {"scaled", "report"}
+    assert d["report"] == "x: 20"
+    assert d.computed == {"total": 1, "scaled": 2, "report": 2}
+
+
+def test_a_loader_is_asked_before_computing_and_counted_apart():
+    stored = {"scaled": 7}
+    d = Driver(_graph(), {"values": [1], "factor": 2, "label": "x"}, load=lambda n: (n in stored, stored.get(n)))
+    assert d["report"] == "x: 7"
+    assert d.loaded == {"scaled": 1} and d.computed == {"report": 1}
+
+
 def test_downstream_of_a_node_includes_indirect_dependants():
     g = _graph()
     assert g.downstream(["values"]) == {"total", "scaled", "report", "other"}

@@ -33,7 +33,6 @@ Method (stated in the deliverable):
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -54,8 +53,21 @@ from kit.intake.schemas import (
     RECURRING_CATEGORIES,
     RecurringWork,
 )
+from kit.options import READINESS_THRESHOLD  # department readiness for "ready now" (one default, kit.options)
 from kit.settings import AgentRules, EngagementSettings
 from kit.text import money
+from kit.vocabulary import (  # shared labels
+    APPROVE,
+    AUTONOMOUS,
+    DRAFT,
+    GATE_BOTH,
+    GATE_CONSOLIDATION,
+    GATE_NOT,
+    GATE_READY,
+    GATE_TRAINING,
+    KIT_ASSUMPTION,
+    NOT_RECOMMENDED,
+)
 
 R = RecurringWork  # column names come from the schema model
 MONTHS_PER_YEAR = 12
@@ -67,7 +79,6 @@ WORKING_DAYS_PER_MONTH = 21.7
 FACTORS = ("input_structure", "rule_based", "exception_rate")
 DEFAULT_WEIGHTS: dict[str, float] = {"input_structure": 1.0, "rule_based": 1.0, "exception_rate": 1.0}
 
-AUTONOMOUS, APPROVE, DRAFT, NOT_RECOMMENDED = 0, 1, 2, 3
 OVERSIGHT_LABELS = (
     "Runs on its own",
     "A person approves each output",
@@ -90,15 +101,8 @@ AUTONOMY_MAX_EXCEPTIONS = _RULES.autonomy_max_exceptions  # most runs needing a 
 CUT_OFF_STEP = 0.1  # the sensitivity table moves the cut-offs and the exception limit by this
 SHARE_FACTORS = (0.75, 1.25)  # ... and the approve and draft shares by these
 #: How a method note labels a threshold that no published source gives.
-KIT_ASSUMPTION = "kit assumption (not from a published source)"
-READINESS_THRESHOLD = 0.6
 ACCEPT_TARGET = 0.95  # pilot exit: share of outputs accepted without correction (assumption)
 
-GATE_READY = "Ready now"
-GATE_TRAINING = "Training first"
-GATE_CONSOLIDATION = "Consolidation first"
-GATE_BOTH = "Consolidation and training first"
-GATE_NOT = "Not recommended"
 GATES = (GATE_READY, GATE_TRAINING, GATE_CONSOLIDATION, GATE_BOTH, GATE_NOT)
 
 CATEGORY_LABELS = {
@@ -403,33 +407,35 @@ def _sensitivity(
     return pd.DataFrame(rows, columns=cols)
 
 
-TRAINING_MODULE = "kit.phases.training"
-
-
-def department_readiness(eng) -> tuple[pd.DataFrame | None, str]:
-    """Training readiness per department from the training analysis, and a note on its source.
-    None (unknown) when the skills survey is missing or the training phase is not available."""
-    if not eng.has("skills_survey"):
+def readiness_from(surveyed: bool, training, outcome=None) -> tuple[pd.DataFrame | None, str]:
+    """Training readiness per department from the training result, and a note on its source.
+    None (unknown) when no skills survey was collected or the training analysis is unavailable
+    (`outcome` then says why)."""
+    if not surveyed:
         return None, "no skills survey was collected"
-    try:
-        training = importlib.import_module(TRAINING_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != TRAINING_MODULE:
-            raise
-        return None, "the training analysis is not available"
-    departments = training.analyze_engagement(eng).departments
-    return departments[["department", "readiness"]].copy(), "from the training analysis of the skills survey"
+    if training is None:
+        reason = getattr(outcome, "reason", "")
+        return None, f"the training analysis is not available{f' ({reason})' if reason else ''}"
+    return training.departments[["department", "readiness"]].copy(), "from the training analysis of the skills survey"
 
 
-def analyze_engagement(eng, **overrides) -> AgentsResult:
-    """`analyze` on a loaded Engagement: readiness through the training analysis, coverage from
-    the tool inventory. Overrides (e.g. `readiness=`, `covered=`) replace what would be computed."""
+def department_readiness(eng, model=None) -> tuple[pd.DataFrame | None, str]:
+    """Training readiness per department from the engagement model's training result (`readiness_from`)."""
+    from kit.model import EngagementModel
+
+    return (model or EngagementModel(eng))["department_readiness"]
+
+
+def analyze_engagement(eng, model=None, **overrides) -> AgentsResult:
+    """`analyze` on a loaded Engagement: readiness from the engagement model's training result
+    (`model`; one is built with engagement.yaml's options when not given), coverage from the tool
+    inventory. Overrides (e.g. `readiness=`, `covered=`) replace what would be computed."""
     if "readiness" not in overrides:
-        overrides["readiness"], note = department_readiness(eng)
+        overrides["readiness"], note = department_readiness(eng, model)
         overrides.setdefault("readiness_note", note)
     if "covered" not in overrides:
-        overrides["covered"] = covered_classes(eng.table("tools")) if eng.has("tools") else None
-    return analyze(eng.table("recurring_work"), eng.settings, **overrides)
+        overrides["covered"] = covered_classes(eng.tables.get("tools")) if eng.has("tools") else None
+    return analyze(eng.tables["recurring_work"], eng.settings, **overrides)
 
 
 def _key(department: str) -> str:
@@ -1222,10 +1228,11 @@ def settings_text(r: AgentsResult) -> str:
     )
 
 
-def explorer(eng):
+def explorer(model):
     """A view for the live controls: the value × feasibility chart and the top candidates under
-    other weights, thresholds and a department filter. Readiness and coverage are computed once."""
-    readiness, note = department_readiness(eng)
+    other weights, thresholds and a department filter. Readiness comes from `model` (computed once)."""
+    eng = model.eng
+    readiness, note = model["department_readiness"]
     covered = covered_classes(eng.table("tools")) if eng.has("tools") else None
 
     def view(

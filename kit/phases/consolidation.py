@@ -52,7 +52,7 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -71,6 +71,18 @@ from kit.options import ConsolidationOptions
 from kit.settings import EngagementSettings
 from kit.text import money
 from kit.text import names as name_list
+from kit.vocabulary import (  # shared labels
+    CANCEL,
+    CONSOLIDATE,
+    CONSUMER,
+    DOWNSIZE,
+    EXPENSED,
+    KEEP,
+    KIT_ASSUMPTION,
+    NO_SSO,
+    UNAPPROVED,
+    UNLISTED,
+)
 
 T, U, X, W = Tools, Usage, Expenses, Workflows  # column names come from the schema models
 
@@ -88,21 +100,14 @@ DOWNSIZE_BUFFER = ConsolidationOptions().downsize_buffer  # seats kept above the
 CANCEL_STEPS = (0.05, 0.1, 0.2)
 BUFFER_STEPS = (0.0, 0.1, 0.2)
 #: How a method note labels a threshold that no published source gives.
-KIT_ASSUMPTION = "kit assumption (not from a published source)"
 
 #: Categories of AI tools (the contract's recommended categories, less "other"); a tool in
 #: another category is an AI tool when it matches the AI vendor list.
 AI_CATEGORIES = frozenset(TOOL_CATEGORIES) - {"other"}
 PLAN_RANK = {p: i for i, p in enumerate(PLANS)}
 
-CANCEL, DOWNSIZE, CONSOLIDATE, KEEP = "cancel", "downsize", "consolidate", "keep"
 RECOMMENDATIONS = (CANCEL, CONSOLIDATE, DOWNSIZE, KEEP)
 
-UNLISTED = "unlisted tool in use"
-EXPENSED = "AI expense outside approved tools"
-CONSUMER = "free or individual plan in use"
-UNAPPROVED = "unapproved tool in use"
-NO_SSO = "no single sign-on"
 SHADOW_KINDS = (UNLISTED, EXPENSED)  # outside the inventory: the only shadow spend
 GAP_KINDS = (CONSUMER, UNAPPROVED, NO_SSO)  # inventory tools: governance gaps, their cost already in spend
 
@@ -498,24 +503,29 @@ def analyze(
     )
 
 
-def engagement_headcount(eng) -> tuple[int, str, tuple[str, ...]]:
+def headcount_from(settings, tables: Mapping[str, pd.DataFrame | None]) -> tuple[int, str, tuple[str, ...]]:
     """The adoption denominator, how it was counted and from which tables: the sum of
     `headcount_by_department` when given, else every distinct person in the intake tables that
     name people (skills survey, usage, time studies, expenses; ids are pseudonymized alike)."""
-    given = sum(eng.settings.headcount_by_department.values())
+    given = sum(settings.headcount_by_department.values())
     if given:
         return int(given), HEADCOUNT_GIVEN, ()
     people: set[str] = set()
-    tables = []
+    names = []
     for spec in TABLES:
-        if not spec.person_columns or not eng.has(spec.name):
+        table = tables.get(spec.name)
+        if not spec.person_columns or table is None:
             continue
-        table = eng.tables[spec.name]
         ids = set().union(*[set(table[c].dropna().astype(str)) for c in spec.person_columns if c in table])
         if ids:
-            tables.append(spec.name)
+            names.append(spec.name)
             people |= ids
-    return len(people), PEOPLE_SEEN, tuple(tables)
+    return len(people), PEOPLE_SEEN, tuple(names)
+
+
+def engagement_headcount(eng) -> tuple[int, str, tuple[str, ...]]:
+    """`headcount_from` on a loaded Engagement."""
+    return headcount_from(eng.settings, eng.tables)
 
 
 def analyze_engagement(eng, **overrides) -> ConsolidationResult:

@@ -26,6 +26,7 @@ Method (stated in the deliverable; details and the simulation study in docs/meth
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import altair as alt
@@ -43,6 +44,7 @@ from kit.estimates import (
     SOURCE_LABELS,
     SOURCES,
     STATUS_NOTES,
+    SavingEstimates,
     SavingFits,
     estimate_savings,
     fit_savings,
@@ -202,11 +204,13 @@ def analyze(
     top_n: int = 3,
     fits: SavingFits | None = None,
     savings: pd.DataFrame | None = None,
+    estimates: SavingEstimates | None = None,
 ) -> RoiResult:
     """Rank workflows by the value AI adds over the horizon. Overrides (None: the engagement's
     setting) are what-ifs; `hourly_cost` replaces every role's cost. `fits` reuses models fitted
     by `fit_savings` on the same data (the live controls refit nothing); `savings` replaces the
-    estimator's per-workflow table (same columns as `SavingEstimates.table`), for what-ifs."""
+    estimator's per-workflow table (same columns as `SavingEstimates.table`), for what-ifs.
+    `estimates` is the engagement model's estimate (`kit.model`), used when its level is `level`."""
     adoption = settings.adoption_rate if adoption_rate is None else float(adoption_rate)
     horizon = settings.horizon_months if horizon_months is None else int(horizon_months)
     level = settings.confidence_level if confidence_level is None else float(confidence_level)
@@ -216,7 +220,10 @@ def analyze(
     _check("ranking", ranking, ranking in RANKINGS, "one of " + ", ".join(RANKINGS))
     _check("top_n", top_n, int(top_n) >= 1, "at least 1")
     _check("hourly_cost", hourly_cost, hourly_cost is None or hourly_cost > 0, "a number > 0")
-    est = estimate_savings(workflows, time_studies, settings, level=level, fits=fits)
+    if estimates is not None and math.isclose(estimates.level, level):
+        est = estimates
+    else:
+        est = estimate_savings(workflows, time_studies, settings, level=level, fits=fits or getattr(estimates, "fits", None))
     table = est.table if savings is None else savings
 
     inv = workflows.copy().astype({W.workflow_id: str})
@@ -304,15 +311,17 @@ def analyze(
     )
 
 
-def analyze_engagement(eng, **overrides) -> RoiResult:
-    """`analyze` on a loaded Engagement (the tool inventory is used when present)."""
+def analyze_engagement(eng, model=None, **overrides) -> RoiResult:
+    """`analyze` on a loaded Engagement (the tool inventory is used when present), with the
+    workflow savings of the engagement model (`model`; built from engagement.yaml when not given)."""
+    from kit.model import EngagementModel
+
+    if "estimates" not in overrides and "fits" not in overrides:
+        overrides["estimates"] = (model or EngagementModel(eng))["workflow_savings"]
     return analyze(
-        eng.table("workflows"),
-        eng.table("time_studies") if eng.has("time_studies") else None,
-        eng.settings,
-        tools=eng.table("tools") if eng.has("tools") else None,
+        eng.tables["workflows"], eng.tables.get("time_studies"), eng.settings, tools=eng.tables.get("tools"),
         **overrides,
-    )
+    )  # fmt: skip
 
 
 def _value_warnings(ranked: pd.DataFrame) -> list[str]:
@@ -875,12 +884,13 @@ def method_text(r: RoiResult) -> str:
 # ---------------------------------------------------------------- live controls
 
 
-def explorer(eng):
+def explorer(model):
     """A view for the live controls: the picks, the ranked chart and the start-here table under
-    what-if settings. The regressions are fitted once; moving a slider only re-values."""
-    fits = fit_savings(
-        eng.table("workflows"), eng.table("time_studies") if eng.has("time_studies") else None, eng.settings.min_runs_per_arm
-    )  # the level-free layer; the shrinkage is redone per interval level (cheap)
+    what-if settings. The savings come from `model` (fitted once); moving a slider only re-values
+    (another interval level redoes the shrinkage from the same fits, which is cheap)."""
+    eng = model.eng
+    estimates = model["workflow_savings"]
+    fits = estimates.fits
 
     @functools.lru_cache(maxsize=64)
     def result(adoption_rate, hourly_cost, horizon_months, confidence_level, ranking, top_n) -> RoiResult:
@@ -893,6 +903,7 @@ def explorer(eng):
             ranking=ranking,
             top_n=top_n,
             fits=fits,
+            estimates=estimates,
         )
 
     def view(

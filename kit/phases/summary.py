@@ -27,7 +27,6 @@ Method (stated in the deliverable):
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 import json
 import math
@@ -43,42 +42,24 @@ import numpy as np
 import pandas as pd
 
 from kit import charts, safe
+from kit.evidence import UTILIZATION_FLOOR  # Torii: below it, paying for empty seats
+from kit.options import READINESS_THRESHOLD as READINESS_BAR  # the readiness that gates agents
 from kit.settings import HEALTH_FACTORS, EngagementSettings
+from kit.vocabulary import (  # shared labels
+    CANCEL,
+    CONSOLIDATE,
+    CONSUMER,
+    DOWNSIZE,
+    GATE_READY,
+    KEEP,
+    NOT_RECOMMENDED,
+    UNAPPROVED,
+    UNLISTED,
+)
 
 NAME = "engagement_summary"
 STATUS_FILE = "status.json"
 
-# The phases the summary reads, with what is needed to compute one live when it is not registered
-# yet (the registry in kit.phases wins when it is).
-SOURCE_PHASES = ("workflow_mapping", "roi_ranking", "training_gaps", "consolidation", "agent_candidates")
-PHASE_MODULES = {
-    "workflow_mapping": "kit.phases.workflow_mapping",
-    "roi_ranking": "kit.phases.roi",
-    "training_gaps": "kit.phases.training",
-    "consolidation": "kit.phases.consolidation",
-    "agent_candidates": "kit.phases.agents",
-}
-PHASE_TITLES = {
-    "workflow_mapping": "Workflow mapping",
-    "roi_ranking": "ROI ranking",
-    "training_gaps": "Training gaps",
-    "consolidation": "Consolidation",
-    "agent_candidates": "Agent candidates",
-}
-PHASE_STAGES = {
-    "workflow_mapping": "Foundation",
-    "roi_ranking": "Foundation",
-    "training_gaps": "Training",
-    "consolidation": "Consolidation",
-    "agent_candidates": "Agents",
-}
-PHASE_TABLES = {
-    "workflow_mapping": ("workflows",),
-    "roi_ranking": ("workflows", "time_studies"),
-    "training_gaps": ("skills_survey",),
-    "consolidation": ("tools", "usage"),
-    "agent_candidates": ("recurring_work",),
-}
 #: What is lost from the summary when a phase is missing, for the reader.
 PHASE_LOSS = {
     "workflow_mapping": "the workflow inventory and its data gaps",
@@ -113,26 +94,17 @@ PATTERNS = {  # factor: (failing pattern, successful pattern)
 }  # fmt: skip
 
 # Thresholds of the diagnosis checks.
-UTILIZATION_FLOOR = 0.8  # kit.evidence.UTILIZATION_FLOOR (Torii): below it, paying for empty seats
 UNNEEDED_TOOL_SHARE = 0.25  # AI tools to cancel or merge at or above this share: bought before needed
 MEASURED_SHARE = 0.5  # workflows timed in both arms below this share: nothing measured
-READINESS_BAR = 0.6  # kit.phases.agents.READINESS_THRESHOLD: training readiness that gates agents
 DEFAULT_TARGET_SHARE = 0.5  # roles relying only on default targets at or above this share: no role targets
 RESPONSE_RATE_BAR = 0.5  # survey response rate below this: skills not baselined
 
-# Values the consolidation phase writes (kept here so the summary imports no phase; a test checks
-# they match kit.phases.consolidation).
-CANCEL, CONSOLIDATE, DOWNSIZE, KEEP = "cancel", "consolidate", "downsize", "keep"
-UNLISTED, UNAPPROVED, CONSUMER, EXPENSED = (
-    "unlisted tool in use", "unapproved tool in use", "free or individual plan in use", "AI expense outside approved tools",
-)  # fmt: skip
 SHADOW_PHRASES = {
     UNLISTED: ("tool in use but not in the inventory", "tools in use but not in the inventory"),
     UNAPPROVED: ("unapproved tool in use", "unapproved tools in use"),
     CONSUMER: ("tool in use on a free or individual plan", "tools in use on free or individual plans"),
 }
-READY_NOW = "Ready now"  # kit.phases.agents.GATE_READY
-NOT_RECOMMENDED = 3  # kit.phases.agents oversight level
+READY_NOW = GATE_READY
 
 TOP_COHORTS = 5
 TOP_PILOTS = 3
@@ -166,20 +138,20 @@ def _registry():
 
 
 def source_phases() -> tuple[str, ...]:
-    """The phases the summary reads: its registry entry's `after`, else `SOURCE_PHASES`."""
-    me = _registry().get(NAME)
-    return tuple(me.after) if me is not None and me.after else SOURCE_PHASES
+    """The phases the summary reads: its registry entry's `after`."""
+    return tuple(_registry()[NAME].after)
 
 
 def _meta(phase: str) -> tuple[str, str, tuple[str, ...]]:
+    """A phase's title, stage and tables, from the registry (`kit.phases`)."""
     registered = _registry().get(phase)
     if registered is not None:
         return registered.title, registered.stage, tuple(registered.tables)
-    return (
-        PHASE_TITLES.get(phase, phase.replace("_", " ").capitalize()),
-        PHASE_STAGES.get(phase, ""),
-        PHASE_TABLES.get(phase, ()),
-    )
+    return phase.replace("_", " ").capitalize(), "", ()
+
+
+def _title(phase: str) -> str:
+    return _meta(phase)[0]
 
 
 def loaded_record(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -237,47 +209,51 @@ def _from_run(output_dir: Path, phases: tuple[str, ...]) -> dict[str, PhaseRecor
     return out
 
 
-def _live(eng, phases: tuple[str, ...]) -> dict[str, PhaseRecord]:
+def records_from_results(results: Mapping[str, Any]) -> dict[str, PhaseRecord]:
+    """Each source phase's status and record from its result in the engagement model (a result,
+    or `kit.model.Unavailable` when it was skipped or failed), in the shape `collect` returns."""
     from kit import notebook as nb
+    from kit.model import Unavailable
 
     out = {}
-    for phase in phases:
-        title, stage, tables = _meta(phase)
-        lacking = [t for t in tables if not eng.has(t)]
-        if lacking:
-            why = "; ".join(f"{t}: {eng.missing.get(t, 'not loaded')}" for t in lacking)
-            out[phase] = PhaseRecord("skipped", f"needs {why}", None, title, stage)
+    for phase in source_phases():
+        title, stage, _ = _meta(phase)
+        value = results.get(phase)
+        if value is None:
+            out[phase] = PhaseRecord("not run", "did not run", None, title, stage)
             continue
-        try:
-            module = importlib.import_module(PHASE_MODULES[phase])
-            result = module.analyze_engagement(eng)
-            record = loaded_record(nb.result_record(phase, result))
-        except Exception as exc:  # noqa: BLE001 — any error of one phase: shown as failed, the others still count
-            out[phase] = PhaseRecord("failed", f"{type(exc).__name__}: {exc}", None, title, stage)
+        if isinstance(value, Unavailable):
+            out[phase] = PhaseRecord(value.status, value.reason, None, title, stage)
             continue
-        out[phase] = PhaseRecord("ok", None, record, title, stage)
+        out[phase] = PhaseRecord("ok", None, loaded_record(nb.result_record(phase, value)), title, stage)
+    return out
+
+
+def baselines_from(time_studies: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Per workflow: the median minutes of its runs timed without AI, and how many there were
+    (None without time studies)."""
+    if time_studies is None:
+        return None
+    plain = time_studies[~time_studies["ai_assisted"].astype(bool)]
+    out = plain.groupby("workflow_id")["minutes"].agg(baseline_minutes="median", baseline_runs="size").reset_index()
+    out["baseline_runs"] = out["baseline_runs"].astype("int64")
     return out
 
 
 def collect(eng, output_dir: str | Path | None) -> dict[str, PhaseRecord]:
-    """Each source phase's status and record: read from `<output_dir>/results/` (a `kit run`), or,
-    without a run folder, computed now through `kit` (each phase's `analyze_engagement`)."""
-    phases = source_phases()
+    """Each source phase's status and record: read from `<output_dir>/results/` (JSON records and
+    status.json, as a run folder holds them), or, without a run folder, from the engagement
+    model (`kit.model`; each phase computed once)."""
     if output_dir:
-        return _from_run(Path(output_dir), phases)
-    return _live(eng, phases)
+        return _from_run(Path(output_dir), source_phases())
+    from kit.model import EngagementModel
+
+    return EngagementModel(eng)["phase_records"]
 
 
 def time_study_baselines(eng) -> pd.DataFrame | None:
-    """Per workflow: the median minutes of its runs timed without AI, and how many there were
-    (None without time studies)."""
-    if not eng.has("time_studies"):
-        return None
-    ts = eng.table("time_studies")
-    plain = ts[~ts["ai_assisted"].astype(bool)]
-    out = plain.groupby("workflow_id")["minutes"].agg(baseline_minutes="median", baseline_runs="size").reset_index()
-    out["baseline_runs"] = out["baseline_runs"].astype("int64")
-    return out
+    """`baselines_from` the engagement's time studies."""
+    return baselines_from(eng.tables.get("time_studies"))
 
 
 # ---------------------------------------------------------------- record access
@@ -336,7 +312,7 @@ class Signal:
 
 def _unknown(factor: str, check: str, phase: str, records: Mapping[str, PhaseRecord]) -> Signal:
     r = records.get(phase)
-    title = r.title if r is not None and r.title else PHASE_TITLES.get(phase, phase)
+    title = r.title if r is not None and r.title else _title(phase)
     state = r.status if r is not None else "not run"
     return Signal(factor, check, f"unknown: {title} {state}", None, title)
 
@@ -1067,7 +1043,7 @@ def headline_figures(records: Mapping[str, PhaseRecord], settings: EngagementSet
                 "low": _num(low),
                 "high": _num(high),
                 "unit": unit,
-                "phase": PHASE_TITLES.get(phase, phase),
+                "phase": _title(phase),
                 "source": source,
                 "available": _record(records, phase) is not None,
             }
@@ -1318,8 +1294,8 @@ def analyze(
     phase_rows = [
         {
             "phase": p,
-            "title": r.title or PHASE_TITLES.get(p, p),
-            "stage": r.stage or PHASE_STAGES.get(p, ""),
+            "title": r.title or _title(p),
+            "stage": r.stage or _meta(p)[1],
             "status": r.status if r.ok or r.status != "ok" else "failed",
             "error": r.error or "",
             "missing": "" if r.ok else PHASE_LOSS.get(p, "its figures"),
@@ -2019,7 +1995,7 @@ WORKBOOK_SHEETS: tuple[Sheet, ...] = (
     Sheet("Data gaps", "workflow_mapping", "gaps", "Workflows with no owner, no time study or no approved tool", (
         ("gap", "Gap", TEXT), ("workflow", "Workflow", TEXT), ("department", "Department", TEXT), ("detail", "Detail", TEXT))),
     Sheet("ROI ranking", "roi_ranking", "ranking", "Every workflow ranked by the value AI adds, with intervals", (
-        ("rank", "Rank", INT), ("workflow", "Workflow", TEXT), ("department", "Department", TEXT),
+        ("rank", "Rank", INT), ("workflow_id", "Workflow id", TEXT), ("workflow", "Workflow", TEXT), ("department", "Department", TEXT),
         ("source", "Saving estimated from", TEXT), ("n_without_ai", "Runs timed without AI", INT),
         ("n_with_ai", "Runs timed with AI", INT), ("saving", "Time saved (%)", SHARE),
         ("saving_low", "Time saved, low end (%)", SHARE), ("saving_high", "Time saved, high end (%)", SHARE),
@@ -2140,7 +2116,7 @@ def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> byte
             pr = records.get(sheet.phase)
             rec = pr.record if pr is not None and pr.ok else None
             df = _table(rec, sheet.table)
-            source = pr.title if pr is not None and pr.title else PHASE_TITLES.get(sheet.phase, sheet.phase)
+            source = pr.title if pr is not None and pr.title else _title(sheet.phase)
             status = (
                 "ok"
                 if df is not None

@@ -37,7 +37,6 @@ Method (stated in the deliverable):
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -799,53 +798,36 @@ def analyze(
     )
 
 
-def engagement_ranking(eng) -> pd.DataFrame | None:
-    """The ROI ranking for an engagement: `kit.phases.roi` when it is installed and time studies
-    exist, else a stand-in from the workflow mapping; None without a workflow inventory."""
-    if not eng.has("workflows"):
-        return None
-    try:
-        roi = importlib.import_module("kit.phases.roi")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kit.phases.roi":
-            raise
-        roi = None
-    if roi is not None and eng.has("time_studies"):
-        return roi.analyze_engagement(eng).ranking
-    from kit.phases import workflow_mapping
-
-    return ranking_from_inventory(workflow_mapping.analyze_engagement(eng).inventory)
-
-
-def tools_after_consolidation(eng) -> pd.DataFrame | None:
-    """The tool inventory as playbooks should teach it: a tool the consolidation review recommends
-    cancelling or folding into another is no longer offered as approved (people learn the tool
-    they will keep). Unchanged when there is no usage to review."""
-    if not eng.has("tools"):
-        return None
-    tools = eng.table("tools")
-    if not eng.has("usage"):
+def tools_after_review(tools: pd.DataFrame | None, review) -> pd.DataFrame | None:
+    """The tool inventory as playbooks should teach it: a tool the consolidation review (`review`,
+    a ConsolidationResult, or None when there was no usage to review) recommends cancelling or
+    folding into another is no longer offered as approved (people learn the tool they will keep)."""
+    if tools is None or review is None:
         return tools
     from kit.phases import consolidation
 
-    review = consolidation.analyze_engagement(eng).tools
-    retiring = set(review.loc[review["recommendation"].isin([consolidation.CANCEL, consolidation.CONSOLIDATE]), "tool"])
-    tools[Tools.approved] = tools[Tools.approved] & ~tools[Tools.tool].isin(retiring)
-    return tools
+    retiring = set(
+        review.tools.loc[review.tools["recommendation"].isin([consolidation.CANCEL, consolidation.CONSOLIDATE]), "tool"]
+    )
+    out = tools.copy()
+    out[Tools.approved] = out[Tools.approved] & ~out[Tools.tool].isin(retiring)
+    return out
 
 
-def analyze_engagement(eng, **overrides) -> TrainingResult:
-    """`analyze` on a loaded Engagement; the ROI ranking is computed through `kit` (no other
-    notebook needs to have run). Keyword arguments override any of `analyze`'s."""
-    args = {
-        "workflows": eng.table("workflows") if eng.has("workflows") else None,
-        "usage": eng.table("usage") if eng.has("usage") else None,
-        "tools": tools_after_consolidation(eng),
-        "as_of": eng.as_of,
-    }
+def analyze_engagement(eng, model=None, **overrides) -> TrainingResult:
+    """`analyze` on a loaded Engagement. The ROI ranking and the tool inventory after the
+    consolidation review come from the engagement model (`model`, a `kit.model.EngagementModel`;
+    one is built with engagement.yaml's options when not given), so they are the same results
+    every other deliverable reads. Keyword arguments override any of `analyze`'s."""
+    from kit.model import EngagementModel
+
+    model = model or EngagementModel(eng)
+    args = {"workflows": eng.tables.get("workflows"), "usage": eng.tables.get("usage"), "as_of": eng.as_of}
+    if "tools" not in overrides:
+        args["tools"] = model["tools_after_review"]
     if "ranking" not in overrides:
-        args["ranking"] = engagement_ranking(eng)
-    return analyze(eng.table("skills_survey"), eng.table("role_targets"), eng.settings, **(args | overrides))
+        args["ranking"] = model["training_ranking"]
+    return analyze(eng.tables["skills_survey"], eng.tables["role_targets"], eng.settings, **(args | overrides))
 
 
 # ---------------------------------------------------------------- narrative (plain text)
@@ -1387,11 +1369,12 @@ def playbook_pages(r: TrainingResult) -> list[PlaybookPage]:
 # ---------------------------------------------------------------- live controls
 
 
-def explorer(eng, **fixed):
+def explorer(model, **fixed):
     """A view for the live controls: the priority cohorts for a department or role, with what-if
-    hours per level and target overrides (`parse_overrides` text). `fixed` goes to `analyze`
-    (pass `ranking` to reuse one already computed)."""
-    ranking = fixed.pop("ranking") if "ranking" in fixed else engagement_ranking(eng)
+    hours per level and target overrides (`parse_overrides` text). The ranking and the reviewed
+    tool inventory come from `model` (computed once); `fixed` goes to `analyze`."""
+    eng = model.eng
+    inputs = {"ranking": model["training_ranking"], "tools": model["tools_after_review"]}
 
     def view(
         department: str = ALL_DEPARTMENTS, role: str = ALL_ROLES, hours_per_level: float = HOURS_PER_LEVEL,
@@ -1399,12 +1382,12 @@ def explorer(eng, **fixed):
     ) -> list:  # fmt: skip
         r = analyze_engagement(
             eng,
-            ranking=ranking,
+            model,
             departments=None if department == ALL_DEPARTMENTS else [department],
             roles=None if role == ALL_ROLES else [role],
             hours_per_level=hours_per_level,
             target_overrides=parse_overrides(target_overrides),
-            **fixed,
+            **(inputs | fixed),
         )
         if r.cohorts.empty:
             return summary_text(r) if r.respondents == 0 else cohorts_text(r)

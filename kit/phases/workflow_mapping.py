@@ -4,9 +4,10 @@ what is not yet known.
 Method (stated in the deliverable):
 - annual hours = runs per month × 12 × minutes per run ÷ 60; annual cost = hours × the owner
   role's fully loaded hourly cost (`hourly_cost_by_role`, else `hourly_cost`).
-- expected saving = what the client measured (geometric-mean ratio of AI-assisted to unassisted
-  minutes, when both arms have at least `min_runs_per_arm` runs) else the task-type prior from
-  published studies (`kit.evidence.TASK_PRIORS`).
+- expected saving = the workflow's time saving from the kit's one estimator
+  (`kit.estimates.estimate_savings`, the same figure and source the ROI ranking, the summary and
+  the workbook show): the client's own time studies, partially pooled toward the task type, else
+  the task type's estimate, else the published prior (`kit.evidence.TASK_PRIORS`).
 - governance factor = 1 when an approved tool may hold the workflow's data class (tiering in
   `kit.governance`), else 0 (restricted data, or no approved tool for that class yet). Without a
   tool inventory the factor is unknown and taken as 1 for public/internal/confidential and 0
@@ -25,9 +26,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from kit.evidence import MAX_PRIOR_SAVING, TASK_PRIORS
+from kit.estimates import MEASURED, estimate_savings
+from kit.evidence import MAX_PRIOR_SAVING
 from kit.governance import covered_classes, data_class_matrix
-from kit.intake.schemas import DATA_CLASSES, TimeStudies, Workflows
+from kit.intake.schemas import DATA_CLASSES, Workflows
 from kit.settings import EngagementSettings
 from kit.text import money
 
@@ -54,21 +56,6 @@ class WorkflowMappingResult:
     data_rules: pd.DataFrame  # tools × data classes (empty without a tool inventory)
 
 
-def measured_savings(time_studies: pd.DataFrame, min_runs: int) -> pd.DataFrame:
-    """Per workflow: runs per arm and the measured saving 1 − exp(mean log AI − mean log no-AI),
-    NaN where an arm has fewer than `min_runs` runs. A quick estimate; the ROI phase regresses."""
-    ts = time_studies.assign(log_minutes=np.log(time_studies[TimeStudies.minutes]))
-    arms = ts.groupby([TimeStudies.workflow_id, TimeStudies.ai_assisted])["log_minutes"].agg(["mean", "size"])
-    arms = arms.unstack(TimeStudies.ai_assisted)
-    out = pd.DataFrame(index=arms.index)
-    out["runs_without_ai"] = arms.get(("size", False), pd.Series(0, index=arms.index)).fillna(0).astype(int)
-    out["runs_with_ai"] = arms.get(("size", True), pd.Series(0, index=arms.index)).fillna(0).astype(int)
-    diff = arms.get(("mean", True), np.nan) - arms.get(("mean", False), np.nan)
-    enough = (out["runs_without_ai"] >= min_runs) & (out["runs_with_ai"] >= min_runs)
-    out["measured_saving"] = np.where(enough, 1 - np.exp(diff), np.nan)
-    return out.reset_index().rename(columns={TimeStudies.workflow_id: W.workflow_id})
-
-
 def analyze(
     workflows: pd.DataFrame,
     settings: EngagementSettings,
@@ -77,9 +64,14 @@ def analyze(
     tools: pd.DataFrame | None = None,
     hourly_cost: float | None = None,
     departments: list[str] | None = None,
+    savings: pd.DataFrame | None = None,
 ) -> WorkflowMappingResult:
-    """The workflow inventory analysis. `hourly_cost` overrides every role's cost (what-if);
-    `departments` keeps only those departments (a view filter; totals follow the filter)."""
+    """The workflow inventory analysis. `savings` is the estimator's per-workflow table
+    (`kit.estimates.SavingEstimates.table`; estimated here from the time studies when not given).
+    `hourly_cost` overrides every role's cost (what-if); `departments` keeps only those
+    departments (a view filter; totals follow the filter)."""
+    if savings is None:
+        savings = estimate_savings(workflows, time_studies, settings).table
     inv = workflows.copy()
     if departments:
         inv = inv[inv[W.department].isin(departments)]
@@ -91,16 +83,12 @@ def analyze(
         inv["hourly_cost"] = inv[W.owner_role].map(settings.hourly_cost_for).astype(float)
     inv["annual_cost"] = inv["annual_hours"] * inv["hourly_cost"]
 
-    inv["prior_saving"] = inv[W.task_type].map(lambda t: TASK_PRIORS[t].saving)
-    if time_studies is not None and len(time_studies):
-        measured = measured_savings(time_studies, settings.min_runs_per_arm)
-        inv = inv.merge(measured, on=W.workflow_id, how="left")
-    else:
-        inv["runs_without_ai"], inv["runs_with_ai"], inv["measured_saving"] = 0, 0, np.nan
+    est = savings.rename(columns={"n_without_ai": "runs_without_ai", "n_with_ai": "runs_with_ai", "source": "saving_source"})
+    cols = [W.workflow_id, "saving_source", "runs_without_ai", "runs_with_ai", "saving", "saving_low", "saving_high"]
+    inv = inv.merge(est[cols], on=W.workflow_id, how="left")
     inv[["runs_without_ai", "runs_with_ai"]] = inv[["runs_without_ai", "runs_with_ai"]].fillna(0).astype(int)
-    has_measure = inv["measured_saving"].notna()
-    inv["expected_saving"] = inv["measured_saving"].where(has_measure, inv["prior_saving"])
-    inv["saving_source"] = np.where(has_measure, "measured", "published prior")
+    inv["expected_saving"] = inv.pop("saving")
+    has_measure = inv["saving_source"] == MEASURED
 
     covered = covered_classes(tools) if tools is not None else set(DATA_CLASSES) - {"restricted"}
     inv["approved_tool_for_data"] = inv[W.data_sensitivity].isin(covered)
@@ -148,15 +136,17 @@ def analyze(
     )
 
 
-def analyze_engagement(eng, **overrides) -> WorkflowMappingResult:
-    """`analyze` on a loaded Engagement (tables it lacks are simply not used)."""
+def analyze_engagement(eng, model=None, **overrides) -> WorkflowMappingResult:
+    """`analyze` on a loaded Engagement, with the workflow savings of the engagement model
+    (`model`, a `kit.model.EngagementModel`; built from engagement.yaml when not given)."""
+    from kit.model import EngagementModel
+
+    if "savings" not in overrides:
+        overrides["savings"] = (model or EngagementModel(eng))["workflow_savings"].table
     return analyze(
-        eng.table("workflows"),
-        eng.settings,
-        time_studies=eng.table("time_studies") if eng.has("time_studies") else None,
-        tools=eng.table("tools") if eng.has("tools") else None,
-        **overrides,
-    )
+        eng.tables["workflows"], eng.settings, time_studies=eng.tables.get("time_studies"),
+        tools=eng.tables.get("tools"), **overrides,
+    )  # fmt: skip
 
 
 def _gaps(inv: pd.DataFrame, have_tools: bool) -> pd.DataFrame:
@@ -382,12 +372,14 @@ def collect_next_view(r: WorkflowMappingResult) -> pd.DataFrame:
     return pd.DataFrame({"What to collect next": r.collect_next})
 
 
-def explorer(eng):
-    """A view for the live controls: the candidates chart for one department at a what-if cost per hour."""
+def explorer(model):
+    """A view for the live controls: the candidates chart for one department at a what-if cost
+    per hour (the savings come from `model`, estimated once)."""
+    eng, savings = model.eng, model["workflow_savings"].table
 
     def view(department: str = "All departments", hourly_cost: float = 0.0) -> alt.Chart:
         chosen = None if department == "All departments" else [department]
-        r = analyze_engagement(eng, departments=chosen, hourly_cost=hourly_cost or None)
+        r = analyze_engagement(eng, model, departments=chosen, hourly_cost=hourly_cost or None, savings=savings)
         return candidates_chart(r)
 
     return view

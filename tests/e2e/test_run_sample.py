@@ -49,7 +49,11 @@ def test_every_phase_has_its_deliverable_results_and_index_entry(sample_run):
 def test_a_run_from_relative_paths_writes_pages_and_results_into_its_run_folder_only(sample_run, sample_copy):
     _, reports, _ = sample_run
     run = latest(reports).resolve()
-    assert {p.name for p in (run / "results").iterdir()} == {f"{p.name}.json" for p in PHASES} | {"status.json"}
+    from kit.model import GRAPH
+
+    # each phase's record, every node of the engagement model typed, and the run's status
+    expected = {f"{p.name}.json" for p in PHASES} | {f"{n}.pkl" for n in GRAPH.nodes} | {"status.json"}
+    assert {p.name for p in (run / "results").iterdir()} == expected
     assert (run / "pages" / "clarity_document.txt").is_file() and (run / "pages" / "engagement_workbook.xlsx").is_file()
     index = (run / "index.html").read_text(encoding="utf-8")
     for page in (run / "pages").iterdir():
@@ -119,3 +123,11 @@ def test_client_files_are_not_changed_by_a_run(sample_run, sample_copy):
     _, _, before = sample_run
     after = {k: v for k, v in tree_hashes(sample_copy).items() if not k.startswith(".kit")}
     assert after == before
+
+
+def test_each_node_of_the_engagement_model_is_computed_exactly_once_per_run(sample_run):
+    from kit.model import GRAPH
+
+    _, reports, _ = sample_run
+    manifest = json.loads((latest(reports) / "manifest.json").read_text())
+    assert manifest["computed"] == dict.fromkeys(GRAPH.nodes, 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from kit import notebook as nb
 from kit.intake import load_engagement
 from kit.intake.schemas import DATA_CLASSES, ERROR_IMPACTS
+from kit.model import EngagementModel
 from kit.phases import agents as am
 from kit.settings import parse_settings
 from tests.conftest import write_engagement
@@ -372,23 +372,27 @@ def test_engagement_without_a_survey_gates_on_unknown_readiness(tmp_path):
     assert c["oversight"] == "Runs on its own" and c["gate"] == "Training first"
 
 
-def test_engagement_without_the_training_module_still_runs(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, am.TRAINING_MODULE, None)
+def test_engagement_whose_training_analysis_failed_still_runs_on_unknown_readiness(tmp_path, monkeypatch):
+    from kit.phases import training
+
+    def broken(*args, **kwargs):
+        raise ValueError("planted failure")
+
+    monkeypatch.setattr(training, "analyze", broken)
     eng = load_engagement(write_engagement(tmp_path / "e"))
     r = am.analyze_engagement(eng)
-    assert not r.readiness_known and "not available" in r.readiness_note
+    assert not r.readiness_known and "not available" in r.readiness_note and "planted failure" in r.readiness_note
     assert r.candidates.iloc[0]["gate"] == "Training first"
 
 
-def test_engagement_readiness_comes_from_the_training_departments(tmp_path, monkeypatch):
-    class Fake:
-        @staticmethod
-        def analyze_engagement(eng):
-            return type("R", (), {"departments": pd.DataFrame({"department": ["Sales"], "readiness": [0.75]})})
+def test_engagement_readiness_comes_from_the_models_training_result(tmp_path):
+    from kit.model import EngagementModel
 
-    monkeypatch.setitem(sys.modules, am.TRAINING_MODULE, Fake)
     eng = load_engagement(write_engagement(tmp_path / "e"))
-    r = am.analyze_engagement(eng)
+    model = EngagementModel(eng)
+    fake = type("R", (), {"departments": pd.DataFrame({"department": ["Sales"], "readiness": [0.75]})})
+    model.driver.provide(training_gaps=fake)
+    r = am.analyze_engagement(eng, model)
     c = r.candidates.iloc[0]
     assert c["readiness"] == 0.75 and c["gate"] == "Ready now"
     assert r.n_ready_now == 1
@@ -486,7 +490,7 @@ def test_sample_readiness_comes_through_training(sample):
 
 def test_sample_explorer_redraws_for_one_department_with_other_weights(sample):
     eng, _, _ = sample
-    chart, note = am.explorer(eng)(department="Purchasing", routine_weight=0.0)
+    chart, note = am.explorer(EngagementModel(eng))(department="Purchasing", routine_weight=0.0)
     data = chart.to_dict()["datasets"]
     rows = next(iter(data.values()))
     assert {row["department"] for row in rows} == {"Purchasing"}

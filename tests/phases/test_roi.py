@@ -17,6 +17,7 @@ from kit import estimates
 from kit import notebook as nb
 from kit.evidence import TASK_PRIORS
 from kit.intake import load_engagement
+from kit.model import EngagementModel
 from kit.phases import roi
 from kit.settings import EngagementSettings
 
@@ -498,7 +499,7 @@ def test_the_live_view_follows_the_interval_level_and_ranking():
 
     wfs, ts, settings = _lucky_vs_sure()
     eng = Engagement(folder=Path("."), settings=settings, tables={"workflows": wfs, "time_studies": ts})
-    view = roi.explorer(eng)
+    view = roi.explorer(EngagementModel(eng))
     say, chart, _table = view(confidence_level=0.8, top_n=1)
     assert "Start with Workflow S." in say.text
     wide = view(confidence_level=0.95, top_n=1)[1].to_dict()

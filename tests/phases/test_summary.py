@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 
 from kit import notebook as nb
+from kit import vocabulary
 from kit.intake import load_engagement
+from kit.phases import PHASE_BY_NAME
 from kit.phases import summary as sm
 from kit.settings import parse_settings
 
@@ -131,7 +133,7 @@ def shadow(*kinds):
         ((sm.CONSUMER,), 0.0, MATRIX, 2),  # a free plan in use
         ((sm.UNLISTED,), 240.0, MATRIX, 1),  # an unlisted tool and AI on expenses
         # an expense finding alone is not "unapproved use"; but no approved tool for confidential data
-        ((sm.EXPENSED,), 0.0, NO_CONFIDENTIAL, 2),
+        ((vocabulary.EXPENSED,), 0.0, NO_CONFIDENTIAL, 2),
         (("no single sign-on",), 0.0, MATRIX, 3),  # a governance weakness, not unapproved use
     ],
 )
@@ -319,7 +321,7 @@ def write_run(folder: Path, eng, fail: str | None = None, skip: str | None = Non
     (folder / "results").mkdir(parents=True)
     status = {}
     for phase, module in NAMES.items():
-        title = sm.PHASE_TITLES[phase]
+        title = PHASE_BY_NAME[phase].title
         if phase == fail:
             status[phase] = {"title": title, "status": "failed", "error": "ValueError: planted failure (notebook cell 3)"}
             continue
@@ -438,6 +440,9 @@ def test_the_summary_record_round_trips(sample_run, tmp_path):
 # ---------------------------------------------------------------- a run with one phase failing
 
 
+CONSOLIDATION = PHASE_BY_NAME["consolidation"].title  # titles come from the registry
+
+
 @pytest.fixture(scope="module")
 def failed_run(sample, tmp_path_factory):
     folder = write_run(tmp_path_factory.mktemp("failed"), sample, fail="consolidation", skip="agent_candidates")
@@ -452,9 +457,9 @@ def test_a_failed_and_a_skipped_phase_are_named_with_their_reason(failed_run):
     assert records["agent_candidates"].status == "skipped"
     p = r.phases.set_index("phase")
     assert p.loc["consolidation", "status"] == "failed" and p.loc["agent_candidates", "status"] == "skipped"
-    assert r.missing == ("Consolidation", "Agent candidates")
-    assert "Consolidation (failed: ValueError: planted failure" in sm.status_text(r)
-    assert "did not complete: Consolidation and Agent candidates" in r.executive_summary
+    assert r.missing == (CONSOLIDATION, "Agent candidates")
+    assert f"{CONSOLIDATION} (failed: ValueError: planted failure" in sm.status_text(r)
+    assert f"did not complete: {CONSOLIDATION} and Agent candidates" in r.executive_summary
 
 
 def test_every_section_still_renders_without_the_failed_phase(failed_run):
@@ -466,8 +471,8 @@ def test_every_section_still_renders_without_the_failed_phase(failed_run):
     assert set(r.milestones["phase"]) == {"Foundation", "Training"}  # no tool or pilot milestone is invented
     checks = r.signals.set_index("check")
     assert checks.loc["AI seats in use", "result"] == "unknown"
-    assert checks.loc["AI seats in use", "observed"] == "unknown: Consolidation failed"
-    assert any("Consolidation failed" in q for q in r.requests["request"])
+    assert checks.loc["AI seats in use", "observed"] == f"unknown: {CONSOLIDATION} failed"
+    assert any(f"{CONSOLIDATION} failed" in q for q in r.requests["request"])
     for view in (sm.headlines_view, sm.phases_view, sm.diagnosis_view, sm.signals_view, sm.roadmap_view,
                  sm.milestones_view, sm.workflows_view, sm.requests_view):  # fmt: skip
         assert len(view(r)) > 0, view.__name__
@@ -493,7 +498,12 @@ def test_a_phase_not_selected_for_the_run_is_shown_as_not_run(sample, tmp_path):
 
 
 def test_live_collect_shows_a_failing_phase_as_failed_and_a_missing_table_as_skipped(sample, monkeypatch):
-    monkeypatch.setitem(sm.PHASE_MODULES, "agent_candidates", "kit.phases.no_such_phase")
+    from kit.phases import agents
+
+    def broken(*args, **kwargs):
+        raise ModuleNotFoundError("planted")
+
+    monkeypatch.setattr(agents, "analyze", broken)
     monkeypatch.delitem(sample.tables, "skills_survey")
     monkeypatch.setitem(sample.missing, "skills_survey", "file not found")
     records = sm.collect(sample, "")
@@ -542,7 +552,7 @@ def test_a_sheet_of_a_failed_phase_says_so(failed_run):
     _, records, r = failed_run
     wb = openpyxl.load_workbook(BytesIO(sm.workbook_bytes(r, records)))
     assert wb.sheetnames == ["Contents", *documented_sheets()]
-    assert wb["Tools"]["A1"].value.startswith("Not available: Consolidation — failed: ValueError: planted failure")
+    assert wb["Tools"]["A1"].value.startswith(f"Not available: {CONSOLIDATION} — failed: ValueError: planted failure")
     assert wb["Renewals"].max_row == 1
     assert wb["Start here"].max_row > 1
 
@@ -550,24 +560,32 @@ def test_a_sheet_of_a_failed_phase_says_so(failed_run):
 # ---------------------------------------------------------------- kept in step with the phases
 
 
-def test_values_read_from_other_phases_match_their_modules():
-    cons = importlib.import_module("kit.phases.consolidation")
-    agents = importlib.import_module("kit.phases.agents")
-    evidence = importlib.import_module("kit.evidence")
-    assert (sm.CANCEL, sm.CONSOLIDATE, sm.DOWNSIZE, sm.KEEP) == (cons.CANCEL, cons.CONSOLIDATE, cons.DOWNSIZE, cons.KEEP)
-    kinds = (cons.UNLISTED, cons.UNAPPROVED, cons.CONSUMER, cons.EXPENSED)
-    assert (sm.UNLISTED, sm.UNAPPROVED, sm.CONSUMER, sm.EXPENSED) == kinds
-    assert sm.READY_NOW == agents.GATE_READY and sm.NOT_RECOMMENDED == agents.NOT_RECOMMENDED
-    assert sm.READINESS_BAR == agents.READINESS_THRESHOLD
-    assert sm.UTILIZATION_FLOOR == evidence.UTILIZATION_FLOOR
-    assert set(sm.PHASE_MODULES) == set(sm.SOURCE_PHASES)
+def test_labels_and_bars_read_from_other_phases_are_theirs_not_copies():
+    from kit import evidence, options, vocabulary
+    from kit.phases import agents, consolidation
+
+    for name in ("CANCEL", "CONSOLIDATE", "DOWNSIZE", "KEEP", "UNLISTED", "UNAPPROVED", "CONSUMER"):
+        assert getattr(sm, name) is getattr(consolidation, name) is getattr(vocabulary, name)
+    assert sm.READY_NOW is agents.GATE_READY and sm.NOT_RECOMMENDED is agents.NOT_RECOMMENDED
+    assert sm.READINESS_BAR == agents.READINESS_THRESHOLD == options.AgentCandidatesOptions().readiness_threshold
+    assert sm.UTILIZATION_FLOOR is evidence.UTILIZATION_FLOOR
+    assert sm.source_phases() == tuple(p for p in PHASE_BY_NAME if p != sm.NAME)
 
 
 # ---------------------------------------------------------------- the notebook in report mode
 
 
-def test_the_notebook_in_report_mode_names_the_failed_phase_and_writes_its_files(failed_run, tmp_path):
-    folder, _, _ = failed_run
+def test_the_notebook_in_report_mode_names_the_failed_phase_and_writes_its_files(sample, tmp_path):
+    """A run folder as `kit run` leaves it for the summary: the engagement model's results, with
+    one phase failed and one skipped; the notebook renders them and names both."""
+    from kit.model import EngagementModel
+
+    folder = tmp_path / "run"
+    model = EngagementModel(sample)
+    model.not_run({"consolidation": "failed: ValueError: planted failure (notebook cell 3)",
+                   "agent_candidates": "skipped: needs tools: file not found"})  # fmt: skip
+    model.result(sm.NAME)
+    model.save(folder)
     out = tmp_path / "06.ipynb"
     env = {**os.environ, "KIT_REPORT": "1"}
     proc = subprocess.run(
@@ -578,8 +596,9 @@ def test_the_notebook_in_report_mode_names_the_failed_phase_and_writes_its_files
     assert proc.returncode == 0, proc.stderr[-3000:]
     outputs = [o for c in json.loads(out.read_text())["cells"] for o in c.get("outputs", [])]
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
-    assert "Consolidation (failed: ValueError: planted failure" in html
-    assert "Agent candidates (skipped: needs tools: file not found" in html
+    consolidation, agents = PHASE_BY_NAME["consolidation"].title, PHASE_BY_NAME["agent_candidates"].title
+    assert f"{consolidation} (failed: ValueError: planted failure" in html
+    assert f"{agents} (skipped: needs tools: file not found" in html
     summary = nb.load_record(folder / "results" / f"{sm.NAME}.json")
-    assert summary["scalars"]["missing"] == ["Consolidation", "Agent candidates"]
+    assert summary["scalars"]["missing"] == [consolidation, agents]
     assert openpyxl.load_workbook(folder / "pages" / "engagement_workbook.xlsx").sheetnames[0] == "Contents"
