@@ -55,8 +55,9 @@ def test_options_from_engagement_yaml_and_the_command_line_reach_the_notebook(tm
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (run,) = (reports / "test-client").iterdir()  # a --phase selection is a partial run: never `latest`
     (outcome,) = json.loads((run / "manifest.json").read_text())["phases"]
-    assert outcome["parameters"] | {"engagement": "", "output_dir": ""} == {
-        "engagement": "", "output_dir": "", "hours_per_level": 12.0, "top_workflows": 1, "leader_gap_threshold": 1.0,
+    assert outcome["parameters"] | {"engagement": "", "output_dir": "", "run_date": ""} == {
+        "engagement": "", "output_dir": "", "run_date": "", "hours_per_level": 12.0, "top_workflows": 1,
+        "leader_gap_threshold": 1.0,
     }  # fmt: skip
     scalars = json.loads((run / "results" / "training_gaps.json").read_text())["scalars"]
     assert (scalars["hours_per_level"], scalars["top_workflows"]) == (12.0, 1)
