@@ -1099,3 +1099,42 @@ def write_deck(run_dir: Path, settings: EngagementSettings, baseline: Path | Non
     """Write `<run>/pages/<slug>_steering_committee.pptx` (atomically) from the run's results."""
     data = load_deck_data(Path(run_dir), settings, baseline)
     return write_atomic(deck_path(run_dir, settings.slug), build_deck(data))
+
+
+def write_run_deck(run_dir: Path, settings: EngagementSettings) -> Path | None:
+    """`kit run`'s deck: `write_deck`, never raising. A failure is reported in one line on stderr, its
+    traceback kept in `<run>/logs/deck.log`, and the run stays as it is (None is returned)."""
+    import sys
+    import traceback
+
+    try:
+        return write_deck(run_dir, settings)
+    except Exception as exc:  # noqa: BLE001 — the deck must never undo a complete run
+        log = Path(run_dir) / "logs" / "deck.log"
+        try:
+            write_atomic(log, traceback.format_exc())
+        except OSError:
+            pass
+        print(f"warning: the steering-committee deck was not written ({type(exc).__name__}: {exc}); "
+              f"the reports are complete; details in {log}", file=sys.stderr)  # fmt: skip
+        return None
+
+
+def run_folder(reports: Path, slug: str, run: str = "latest") -> Path:
+    """The run folder `run` names: a folder path, or a run id (or `latest`) under `<reports>/<slug>/`.
+    Raises FileNotFoundError with one plain line when there is none or it holds no recorded results."""
+    given = Path(run)
+    base = Path(reports) / slug
+    if given.is_dir():
+        folder = given
+    elif run == "latest" and (base / "latest.txt").is_file():
+        folder = base / (base / "latest.txt").read_text(encoding="utf-8").strip()
+    else:
+        folder = base / run
+    if not folder.is_dir():
+        known = sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")) if base.is_dir() else []
+        hint = f"; runs there: {', '.join(known[-5:])}" if known else f"; run `kit run` first (no runs under {base})"
+        raise FileNotFoundError(f"run {run!r} not found: {folder} is not a folder{hint}")
+    if not any((folder / "results").glob("*.json")):
+        raise FileNotFoundError(f"{folder} holds no recorded results (results/<phase>.json): not a complete kit run")
+    return folder

@@ -25,6 +25,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from kit import __version__
+from kit.deck import write_run_deck
 from kit.intake import Engagement, load_engagement
 from kit.kernel_io import install_poll_workaround
 from kit.options import PhaseOptions, option_error
@@ -263,6 +264,8 @@ def run_engagement(
     _execute(eng, outcomes, run_dir, parameters or {}, date, workers, notify, cell_timeout)
     write_manifest(eng, run_dir, run_id, outcomes, now)
     write_index(eng, run_dir, run_id, outcomes, date)
+    if all(o.status in ("ok", "skipped") for o in outcomes) and write_run_deck(run_dir, eng.settings):
+        write_index(eng, run_dir, run_id, outcomes, date)  # again, to list the deck under pages/
     result = RunResult(run_dir, run_id, outcomes, latest=None)
     if result.ok:
         result.latest = point_latest(run_dir)
