@@ -317,7 +317,7 @@ def deck(
             _fail(f"--baseline: {exc}")
             raise typer.Exit(1) from None
     path = write_deck(run_dir, settings, base)
-    console.print(f"[green]Deck written:[/] {path}", highlight=False, soft_wrap=True)
+    console.print(f"Deck written: {path}", style="green", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -345,7 +345,8 @@ def pdf(
     except PdfError as exc:
         _fail(f"PDF not written: {exc}")
         raise typer.Exit(1) from None
-    console.print(f"[green]{len(written)} PDF(s) written[/] to {run_dir / 'pdf'} with {browser}", highlight=False, soft_wrap=True)
+    console.print(f"{len(written)} PDF(s) written to {run_dir / 'pdf'} with {browser}", style="green", markup=False,
+                  highlight=False, soft_wrap=True)  # fmt: skip
 
 
 @app.command()
