@@ -29,6 +29,7 @@ from tests.conftest import SETTINGS, write_engagement
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "halden"
 EMU_PER_INCH = 914400
+LIBERATION = "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"
 RAW_ID = re.compile(r"\bE\d{4}\b")  # the sample's person identifiers (E0001 …) before pseudonymization
 
 LONG_CLIENT = ("Halden Industrial Supply and Distribution Holdings International Group of Companies, "
@@ -378,9 +379,12 @@ def test_long_names_are_cut_with_an_ellipsis_and_given_in_full_in_the_notes(long
 
 
 def _ensure_tools() -> str | None:
-    """soffice, pdftotext and pdftoppm, installed with apt-get when missing; the reason when they cannot be."""
+    """soffice, pdftotext, pdftoppm and Liberation Sans, installed with apt-get when missing; the reason
+    when they cannot be."""
     wanted = {"soffice": "libreoffice-impress-nogui", "pdftotext": "poppler-utils", "pdftoppm": "poppler-utils"}
     missing = sorted({pkg for cmd, pkg in wanted.items() if shutil.which(cmd) is None})
+    if not Path(LIBERATION).is_file():  # the deck's Arial is rendered with its metric twin, Liberation Sans
+        missing.append("fonts-liberation")
     if not missing:
         return None
     if shutil.which("apt-get") is None:
@@ -438,3 +442,58 @@ def test_rendered_with_libreoffice_no_text_runs_off_a_slide_or_out_of_its_shape(
     assert off == []
     assert outside == []
     assert sum(len(words) for *_, words in pages) > 500  # the slides do hold their text
+
+
+# --- written by kit run --------------------------------------------------------------------------------
+
+
+def test_a_deck_that_fails_is_reported_in_one_line_and_leaves_the_run_as_it_was(sample_deck, monkeypatch, capsys):
+    run, path = sample_deck
+    before = path.read_bytes()
+
+    def boom(data):
+        raise RuntimeError("chart data could not be built")
+
+    monkeypatch.setattr(kd, "build_deck", boom)
+    assert kd.write_run_deck(run, load_settings(SAMPLE)) is None
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        "warning: the steering-committee deck was not written (RuntimeError: chart data could not be built)"
+    )
+    assert "RuntimeError: chart data could not be built" in (run / "logs" / "deck.log").read_text(encoding="utf-8")
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("run", "message"),
+    [
+        ("20991231-000000", "run '20991231-000000' not found"),
+        ("empty", "holds no recorded results"),
+    ],
+)
+def test_kit_deck_names_a_missing_or_incomplete_run_in_one_line(run, message, tmp_path):
+    from typer.testing import CliRunner
+
+    from kit.cli import app
+
+    (tmp_path / "reports" / "halden" / "empty").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["deck", str(SAMPLE), run, "--reports", str(tmp_path / "reports")])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_kit_deck_writes_the_deck_of_the_latest_run(sample_deck, tmp_path):
+    from typer.testing import CliRunner
+
+    from kit.cli import app
+
+    run, _ = sample_deck
+    reports = tmp_path / "reports"
+    shutil.copytree(run, reports / "halden" / run.name, ignore=shutil.ignore_patterns("pages"))
+    (reports / "halden" / "latest").symlink_to(run.name)
+    result = CliRunner().invoke(app, ["deck", str(SAMPLE), "--reports", str(reports)])
+    assert result.exit_code == 0, result.output
+    written = reports / "halden" / run.name / "pages" / "halden_steering_committee.pptx"
+    assert f"Deck written: {reports / 'halden' / 'latest' / 'pages' / written.name}" in result.output.replace("\n", "")
+    assert len(Presentation(str(written)).slides) == 11
