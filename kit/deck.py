@@ -391,7 +391,7 @@ class Deck:
         from pptx.enum.shapes import MSO_SHAPE
         from pptx.util import Inches
 
-        kind = {"rect": MSO_SHAPE.RECTANGLE, "diamond": MSO_SHAPE.DIAMOND, "line": MSO_SHAPE.RECTANGLE}[shape]
+        kind = {"rect": MSO_SHAPE.RECTANGLE, "diamond": MSO_SHAPE.DIAMOND}[shape]
         s = page.slide.shapes.add_shape(kind, Inches(x), Inches(y), Inches(w), Inches(h))
         s.fill.solid()
         s.fill.fore_color.rgb = _hex(colour)
@@ -516,6 +516,12 @@ class Deck:
         self.rect(page, x, y, 0.08, h, charts.NEGATIVE)
         self.text(page, (x + 0.2, y, w - 0.2, h), "\n".join(lines), BODY_PT, BODY_FLOOR, colour=TEXT)
 
+    def nothing(self, page: Page, box: tuple[float, float, float, float], title: str) -> None:
+        """In place of a chart with no rows: says so (the phase ran; its table is empty)."""
+        x, y, w, _ = box
+        self.text(page, (x, y, w, 0.9), f"{title}: nothing to show; the recorded table has no rows.", 14, 10,
+                  colour=MUTED)  # fmt: skip
+
     # -- charts
     def _chart(self, page: Page, kind: Any, box: tuple[float, float, float, float], data: Any, title: str) -> Any:
         from pptx.util import Inches, Pt
@@ -554,6 +560,8 @@ class Deck:
         Category labels longer than LABEL_CHARS are cut (`labels` gives them cut already)."""
         from pptx.enum.chart import XL_CHART_TYPE
 
+        if not len(categories):
+            return self.nothing(page, box, title)
         shown = list(labels) if labels is not None else [short(c) for c in categories]
         cut = [clean(c) for c, s in zip(categories, shown, strict=True) if clean(c) != s]
         if cut:
@@ -588,6 +596,8 @@ class Deck:
         from pptx.enum.chart import XL_CHART_TYPE
         from pptx.util import Pt
 
+        if not len(categories):
+            return self.nothing(page, box, title)
         data = _category_data(categories, number_format)
         for name, values in series.items():
             data.add_series(clean(name), [_value(v) for v in values], number_format)
@@ -613,6 +623,8 @@ class Deck:
                       x_format: str = "0%", y_format: str = "#,##0") -> Any:  # fmt: skip
         from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE
 
+        if not any(_finite(x) and _finite(y) for points in series.values() for x, y in points):
+            return self.nothing(page, box, title)
         data = _xy_data(y_format)
         for name, points in series.items():
             s = data.add_series(clean(name), number_format=y_format)

@@ -497,3 +497,15 @@ def test_kit_deck_writes_the_deck_of_the_latest_run(sample_deck, tmp_path):
     written = reports / "halden" / run.name / "pages" / "halden_steering_committee.pptx"
     assert f"Deck written: {reports / 'halden' / 'latest' / 'pages' / written.name}" in result.output.replace("\n", "")
     assert len(Presentation(str(written)).slides) == 11
+
+
+def test_a_chart_with_no_recorded_rows_says_so_instead_of_an_empty_chart():
+    data = kd.DeckData("Acme", "acme", "USD", "#1F5AA6", "r1", pd.Timestamp("2027-01-11").date(), {}, None)
+    deck = kd.Deck(data)
+    page = deck.new_page("Tool spend and savings")
+    deck.bar_chart(page, kd._body(), "Tools to change: cost and saving", [], {"Annual cost": []}, "USD a year")
+    deck.scatter_chart(page, kd._body(), "Recurring tasks", {"On its own": []}, "Share", "Hours")
+    texts = [s.text_frame.text for s in page.slide.shapes if s.has_text_frame]
+    assert not any(s.has_chart for s in page.slide.shapes)
+    assert "Tools to change: cost and saving: nothing to show; the recorded table has no rows." in texts
+    assert "Recurring tasks: nothing to show; the recorded table has no rows." in texts
