@@ -47,19 +47,14 @@ LONG_SUFFIX = {
 # --- fixtures: a run folder holding recorded results (computed through kit, as the notebooks do) ---
 
 
-def recorded_run(engagement: Path, run_dir: Path, drop: dict[str, str] | None = None) -> Path:
+def recorded_run(engagement: Path, run_dir: Path) -> Path:
     """`run_dir` as `kit run` leaves it for the deck: results/<phase>.json of every phase (each phase's
-    `analyze_engagement`, recorded with `nb.record`), status.json and a manifest. `drop` marks phases
-    failed with that error (no result)."""
+    `analyze_engagement`, recorded with `nb.record`, as the notebooks do), status.json and a manifest."""
     eng = load_engagement(engagement)
-    drop = drop or {}
     status, phases = {}, []
     for phase in sm.SOURCE_PHASES:
-        if phase in drop:
-            status[phase] = {"title": sm.PHASE_TITLES[phase], "status": "failed", "error": drop[phase]}
-        else:
-            nb.record(run_dir, phase, importlib.import_module(sm.PHASE_MODULES[phase]).analyze_engagement(eng))
-            status[phase] = {"title": sm.PHASE_TITLES[phase], "status": "ok", "error": None}
+        nb.record(run_dir, phase, importlib.import_module(sm.PHASE_MODULES[phase]).analyze_engagement(eng))
+        status[phase] = {"title": sm.PHASE_TITLES[phase], "status": "ok", "error": None}
         phases.append({"phase": phase, **status[phase]})
     (run_dir / "results" / "status.json").write_text(json.dumps(status), encoding="utf-8")
     nb.record(run_dir, sm.NAME, sm.analyze_engagement(eng, run_dir))
@@ -253,8 +248,13 @@ def test_with_a_baseline_the_deck_ends_with_progress_beside_the_baseline(sample_
     assert same(c["series"]["Now"], records(run)["engagement_summary"]["tables"]["diagnosis"]["evidence_level"])
 
 
-def test_a_failed_phase_slide_says_what_is_missing_instead_of_a_chart(tmp_path):
-    run = recorded_run(SAMPLE, tmp_path / "run", drop={"roi_ranking": "ValueError: no time studies (notebook cell 4)"})
+def test_a_failed_phase_slide_says_what_is_missing_instead_of_a_chart(sample_deck, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(sample_deck[0], run, ignore=shutil.ignore_patterns("pages"))
+    (run / "results" / "roi_ranking.json").unlink()
+    status = json.loads((run / "results" / "status.json").read_text(encoding="utf-8"))
+    status["roi_ranking"] |= {"status": "failed", "error": "ValueError: no time studies (notebook cell 4)"}
+    (run / "results" / "status.json").write_text(json.dumps(status), encoding="utf-8")
     prs = Presentation(str(kd.write_deck(run, load_settings(SAMPLE))))
     slide = prs.slides[4]
     text = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
