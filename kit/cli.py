@@ -111,11 +111,22 @@ def validate(engagement: EngagementArg) -> None:
             console.print(f"[yellow]missing[/] {escape(name)}: {escape(why)}")
     loaded = ", ".join(f"{n} ({len(t):,} rows)" for n, t in eng.tables.items())
     console.print(f"Loaded: {escape(loaded)}")
+    _print_provenance(eng.folder)
     if errors:
         raise typer.Exit(1)
     if not eng.problems:
         clear_problem_list(eng.folder)
     console.print(f"[green]OK[/] {escape(eng.settings.client)}: the input follows the intake contract.")
+
+
+def _print_provenance(folder: Path) -> None:
+    """One line per imported file (kit import's .kit/imports.json): which table it fills, how."""
+    from kit.imports import PROVENANCE_FILE, read_provenance
+
+    for e in read_provenance(folder):
+        console.print(f"imported {e['source']} ({e['format']}, sha256 {str(e['sha256'])[:12]}) -> {e['table']}.csv: "
+                      f"{e['rows_read']} read, {e['rows_kept']} kept, {e['rows_dropped']} dropped ({PROVENANCE_FILE})",
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
 
 
 _PARAM_NAME = re.compile(r"^(?:[\w.-]+\.)?[A-Za-z_]\w*$")
@@ -153,8 +164,12 @@ def run(
         int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
     ] = 600,
 ) -> None:
-    """Run every phase notebook for ENGAGEMENT and write the HTML deliverables."""
-    from kit.runner import PhaseOutcome, RunError, run_engagement
+    """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
+
+    Exit status: 0 done; 1 bad input, a failed phase, nothing to analyse or a file-system error;
+    2 a bad option; 130 / 143 interrupted by SIGINT / SIGTERM (the run folder is marked incomplete).
+    """
+    from kit.runner import PhaseOutcome, RunError, RunInterrupted, run_engagement
 
     params = _parse_params(param or [])
     tasks: dict[str, int] = {}
@@ -183,30 +198,45 @@ def run(
             progress.stop()
             _report_intake_error(exc)
             raise typer.Exit(1) from None
-        except (RunError, KeyError) as exc:
+        except RunInterrupted as exc:
+            progress.stop()
+            where = f"{exc.run_dir} is marked incomplete" if exc.run_dir else "nothing was written"
+            _fail(f"{exc}: {where} and was not made the latest; earlier reports are untouched")
+            raise typer.Exit(exc.exit_code) from None
+        except RunError as exc:
+            progress.stop()
+            _fail(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyError as exc:  # an unknown phase name
             progress.stop()
             _fail(str(exc.args[0] if exc.args else exc))
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # before the runner took over SIGINT
             progress.stop()
-            _fail("interrupted: this run is incomplete and was not made the latest; earlier reports are untouched")
+            _fail("interrupted by SIGINT before the run started: nothing was written; earlier reports are untouched")
             raise typer.Exit(130) from None
 
+    plain = {"markup": False, "highlight": False, "soft_wrap": True}  # paths and names are the client's text
     for o in result.outcomes:
         if o.status == "skipped":
-            console.print(f"[yellow]skipped[/] {escape(o.title)}: {escape(str(o.error))}")
+            console.print(f"skipped {o.title}: {o.error}", style="yellow", **plain)
         elif o.status == "failed":
-            err.print(f"failed {o.title}: {o.error}", style="red", markup=False, highlight=False)
-            err.print(f"        executed notebook kept: {result.run_dir / (o.notebook or '')}", markup=False)
+            err.print(f"failed {o.title}: {o.error}", style="red", **plain)
+            if o.notebook:
+                err.print(f"        executed notebook kept: {result.run_dir / o.notebook}", **plain)
     if not result.ok:
-        partial = escape(str(result.run_dir))
-        err.print(f"[red]The run did not complete.[/] Earlier reports are untouched. Partial output: {partial}")
+        err.print(f"The run did not complete. Earlier reports are untouched. Partial output: {result.run_dir}",
+                  style="red", **plain)  # fmt: skip
         raise typer.Exit(1)
-    console.print(f"[green]Report ready:[/] {escape(str(result.index))}")
+    if result.unselected:
+        console.print(f"Partial run ready: {result.index} (not made the latest: {result.selected} of the "
+                      f"{result.allowed} phases this engagement's data allow were run)", style="green", **plain)  # fmt: skip
+        return
+    console.print(f"Report ready: {result.index}", style="green", **plain)
     if result.latest is not None and result.latest.is_dir():
-        console.print(f"Latest run: {result.latest / 'index.html'}", markup=False)
+        console.print(f"Latest run: {result.latest / 'index.html'}", **plain)
     elif result.latest is not None:
-        console.print(f"Latest run named in {result.latest}", markup=False)
+        console.print(f"Latest run named in {result.latest}", **plain)
 
 
 @app.command()
@@ -222,6 +252,9 @@ def new(
         folder = new_engagement(slug, root, client=client)
     except (FileExistsError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
+        raise typer.Exit(1) from None
+    except OSError as exc:  # a read-only or full engagements folder
+        _fail(f"cannot write {exc.filename or root}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
     console.print(
         f"[green]Created[/] {escape(str(folder))}. Fill in engagement.yaml, then collect the tables (DATA_DICTIONARY.md)."
@@ -349,15 +382,82 @@ def pdf(
                   highlight=False, soft_wrap=True)  # fmt: skip
 
 
+@app.command(name="import")
+def import_(
+    files: Annotated[list[Path] | None, typer.Argument(help="Export files (CSV or XLSX) to import.")] = None,
+    into: Annotated[Path | None, typer.Option("--into", help="Engagement folder that receives the intake tables.")] = None,
+    as_format: Annotated[
+        str | None, typer.Option("--as", help="Read every file as this format (kit import --list names them).")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file (default: import_mapping.yaml in the engagement folder).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be imported; write nothing.")] = False,
+    list_formats: Annotated[bool, typer.Option("--list", help="List the formats and the columns each needs.")] = False,
+) -> None:
+    """Import vendor exports (admin consoles, card feeds, time trackers, survey tools) into an
+    engagement's intake tables, recording provenance in <engagement>/.kit/imports.json."""
+    from kit.imports import ImportFailure, formats_table, import_files
+
+    if list_formats:
+        for name, title, table, columns in formats_table():
+            console.print(f"{name}: {title} -> {table}.csv; needs {columns}", markup=False, highlight=False, soft_wrap=True)
+        return
+    if not files or into is None:
+        _fail("give one or more export files and --into ENGAGEMENT (or --list)")
+        raise typer.Exit(2)
+    try:
+        result = import_files(list(files), into, as_format=as_format, dry_run=dry_run, mapping=mapping)
+    except ImportFailure as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from None
+    _print_import(result)
+
+
+def _print_import(result) -> None:
+    from kit.imports.provenance import drop_summary
+
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    verb = "would write" if result.dry_run else "wrote"
+    for r in result.reports:
+        console.print(f"{r.source} -> {r.table}.csv: {r.title} (sha256 {r.sha256[:12]}, header on row {r.header_row}): "
+                      f"{r.rows_read} row(s) read, {r.rows_kept} kept, {len(r.dropped)} dropped; {verb} {r.rows_written} "
+                      "row(s)", **say)  # fmt: skip
+        for line in drop_summary(r.dropped):
+            console.print(f"  dropped {line}", **say)
+        for line in r.decisions:
+            console.print(f"  {line}", **say)
+        console.print(f"  shows {r.shows}; cannot show {r.cannot_show}", **say)
+    people = result.people_file.name
+    if result.people_proposed:
+        console.print(f"{people}: {'would propose' if result.dry_run else 'proposed'} {result.people_count} people "
+                      "(edit it, then import again to apply)", **say)  # fmt: skip
+    else:
+        console.print(f"{people}: {result.people_count} people used to resolve identities", **say)
+    if result.unresolved:
+        console.print(f"{len(result.unresolved)} identity(ies) not in {people}: " + ", ".join(result.unresolved), **say)
+    if result.dry_run:
+        console.print("Dry run: nothing was written.", **say)
+    else:
+        console.print("Wrote " + ", ".join(str(p) for p in result.written), **say)
+
+
 @app.command()
 def sample(
     out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path("sample_data/halden"),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     scale: Annotated[float, typer.Option(help="Multiplies headcount, survey and usage rows.")] = 1.0,
+    raw_exports: Annotated[
+        bool, typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import.")
+    ] = False,
 ) -> None:
     """Generate the synthetic sample client (deterministic for a seed)."""
-    from kit.sample import generate
+    from kit.sample import EXPORTS_DIR, generate, generate_raw_exports
 
+    if raw_exports:
+        generate_raw_exports(out, seed=seed, scale=scale)
+        console.print(f"[green]Wrote[/] {out}; import its exports with: kit import {out / EXPORTS_DIR}/*.csv --into {out}")
+        return
     generate(out, seed=seed, scale=scale)
     console.print(f"[green]Wrote[/] {escape(str(out))}")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]  # a note: provenance, shown with the warnings
 
 SHOWN_PER_COLUMN = 20  # problems shown on the console per (file, column); the rest are counted
 SHOWN_IN_ALL = 200  # problems shown on the console in all

@@ -223,18 +223,27 @@ def has_charts(html: str) -> bool:
 
 def write_atomic(path: Path, content: str | bytes) -> Path:
     """Write ``content`` (text as UTF-8, or bytes) to ``path`` via a temp file in the same folder
-    and ``os.replace``, so a reader never sees a half-written file."""
+    and ``os.replace``, so a reader never sees a half-written file.
+
+    An OSError (disk full, read-only folder, ...) is raised with ``filename`` set to ``path``:
+    a failing ``write()`` names no file, and the temp file's name would mean nothing to a user.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Not tempfile.mkstemp: its 0600 mode would make deliverables unreadable to others.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             tmp.write_bytes(content)
         else:
             with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
                 fh.write(content)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename in (None, str(tmp)):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -411,19 +420,22 @@ def index_html(
     summary_href: str | None = None,
     problems: Sequence[str] = (),
     executive_summary: str = "",
+    notice: str = "",
 ) -> str:
-    """The run's ``index.html``: the executive summary paragraph (when the summary ran), reports,
-    pages and files with their status, plus data-quality warnings. Every string is escaped;
-    links must be relative."""
+    """The run's ``index.html``: a ``notice`` first when there is one (an incomplete run), then the
+    executive summary paragraph (when the summary ran), reports, pages and files with their
+    status, plus data-quality warnings. Every string is escaped; links must be relative."""
     parts: list[str] = []
+    if notice:
+        parts.append(f'<section class="kit-problems kit-notice"><p>{escape(notice)}</p></section>')
+    if executive_summary:
+        parts.append(f'<div class="kit-say"><span class="kit-say-label">In one paragraph</span>'
+                     f"<p>{escape(executive_summary)}</p></div>")  # fmt: skip
     failed = sum(e.status == "failed" for e in entries)
     ok = sum(e.status == "ok" for e in entries if e.kind == "report")
     lead = f"{ok} of {sum(e.kind == 'report' for e in entries)} reports completed"
     lead += f"; {failed} failed." if failed else "."
     parts.append(f'<p class="kit-lead">{escape(lead)}</p>')
-    if executive_summary:
-        parts.append(f'<div class="kit-say"><span class="kit-say-label">In one paragraph</span>'
-                     f"<p>{escape(executive_summary)}</p></div>")  # fmt: skip
     if (href := _safe_href(summary_href)) is not None:
         parts.append(f'<p><a class="kit-summary-link" href="{href}">Start here: the summary</a></p>')
     if problems:

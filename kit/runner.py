@@ -2,20 +2,29 @@
 
 The run reads as a straight line: resolve the plan -> execute (independent phases in parallel,
 each notebook in its own fresh kernel) -> export -> index. Every run writes a new folder
-`<reports>/<slug>/<run-id>/`; `latest` is moved only when every planned phase succeeded, so a
-failed run never hides or touches an earlier good one.
+`<reports>/<slug>/<run-id>/` (an absolute path: the kernels run in `notebooks/`), and nothing
+outside it but `latest`. `latest` is moved only when the run covered every phase the data allow
+and each succeeded, so a failed, partial or interrupted run never hides or touches an earlier
+good one. SIGINT and SIGTERM stop the workers and their kernels within seconds and mark the run
+folder incomplete; a file-system error becomes one RunWriteError naming the path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import html
 import json
 import os
 import platform
 import re
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -41,12 +50,42 @@ BASE_PARAMETERS = ("engagement", "output_dir")
 class RunError(Exception):
     """A user-facing problem with the run request (unknown phase or parameter): no traceback."""
 
+    exit_code = 2
+
+
+class NothingToRun(RunError):
+    """Every selected phase lacks a table it needs: there is nothing to analyse (no folder written)."""
+
+    exit_code = 1
+
+
+class RunWriteError(RunError):
+    """The file system refused a write (read-only, full, name too long): one line naming the path."""
+
+    exit_code = 1
+
+
+class RunInterrupted(Exception):
+    """SIGINT or SIGTERM stopped the run; `run_dir`, when one was made, is marked incomplete."""
+
+    def __init__(self, signum: int, run_dir: Path | None = None) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum, self.run_dir = signum, run_dir
+
+    @property
+    def signal_name(self) -> str:
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
 
 @dataclass
 class PhaseOutcome:
     phase: str
     title: str
-    status: str  # planned, running, ok, failed, skipped
+    status: str  # planned, running, ok, failed, skipped, interrupted
     seconds: float = 0.0
     error: str | None = None
     notebook: str | None = None  # relative to the run folder
@@ -60,10 +99,20 @@ class RunResult:
     run_id: str
     outcomes: list[PhaseOutcome]
     latest: Path | None  # the `latest` link, when this run became the latest
+    unselected: list[str] = field(default_factory=list)  # phases the data allow that were not selected
 
     @property
     def ok(self) -> bool:
         return all(o.status in ("ok", "skipped") for o in self.outcomes)
+
+    @property
+    def allowed(self) -> int:
+        """How many phases the engagement's data allow (selected or not)."""
+        return sum(o.status != "skipped" for o in self.outcomes) + len(self.unselected)
+
+    @property
+    def selected(self) -> int:
+        return sum(o.status != "skipped" for o in self.outcomes)
 
     @property
     def index(self) -> Path:
@@ -156,6 +205,27 @@ def _shown(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def unselected_phases(eng: Engagement, outcomes: list[PhaseOutcome]) -> list[str]:
+    """Phases the engagement's data allow that this run does not include (a `--phase` selection)."""
+    chosen = {o.phase for o in outcomes}
+    return [p.name for p in PHASES if p.name not in chosen and all(eng.has(t) for t in p.tables)]
+
+
+def nothing_to_run(eng: Engagement, outcomes: list[PhaseOutcome]) -> NothingToRun:
+    needs = "; ".join(
+        f"{o.phase} needs {', '.join(t for t in PHASE_BY_NAME[o.phase].tables if not eng.has(t))}" for o in outcomes
+    )
+    return NothingToRun(
+        f"nothing to analyse: every selected phase lacks a table it needs ({needs}); "
+        f"`kit validate {eng.folder}` lists what is missing"
+    )
+
+
+def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
+    """`cannot write <path>: <cause>`, the one line a user sees for a file-system error."""
+    return f"cannot write {exc.filename or path or 'the run folder'}: {exc.strerror or exc}"
+
+
 def new_run_dir(root: Path, slug: str, now: dt.datetime) -> tuple[str, Path]:
     base = root / slug
     base.mkdir(parents=True, exist_ok=True)
@@ -186,6 +256,8 @@ def _execute_phase(
     A cell that exceeds `cell_timeout` seconds, or a kernel that dies, is retried once in a new
     kernel: both are infrastructure failures (a lost kernel message stalls execution now and
     then), not the client's data. An error raised by the notebook itself is never retried.
+    papermill saves the notebook as it goes, so it is written as `<name>.incomplete.ipynb` and
+    gets its own name only once papermill has finished with it (successfully or with an error).
     """
     import papermill
     from nbclient.exceptions import DeadKernelError
@@ -195,35 +267,58 @@ def _execute_phase(
     install_poll_workaround()
     phase = PHASE_BY_NAME[phase_name]
     out = Path(run_dir)
-    _log_to(out / "logs" / f"{phase.name}.log")
     notebook = Path("notebooks") / phase.notebook
-    outcome = PhaseOutcome(phase.name, phase.title, "running", notebook=str(notebook), parameters=parameters)
+    partial = notebook.with_name(f"{notebook.stem}.incomplete.ipynb")
+    outcome = PhaseOutcome(phase.name, phase.title, "running", notebook=str(partial), parameters=parameters)
     start = time.perf_counter()
-    for attempt in (1, 2):
-        try:
-            papermill.execute_notebook(
-                str(phase.path), str(out / notebook), parameters=parameters, progress_bar=False,
-                log_output=False, cwd=str(phase.path.parent), report_mode=False, execution_timeout=cell_timeout,
-            )  # fmt: skip
-            html = Path(f"{phase.notebook.removesuffix('.ipynb')}.html")
+    try:
+        _log_to(out / "logs" / f"{phase.name}.log")
+        for attempt in (1, 2):
+            try:
+                papermill.execute_notebook(
+                    str(phase.path), str(out / partial), parameters=parameters, progress_bar=False,
+                    log_output=False, cwd=str(phase.path.parent), report_mode=False, execution_timeout=cell_timeout,
+                )  # fmt: skip
+                outcome.status, outcome.error = "ok", None
+            except PapermillExecutionError as exc:
+                outcome.status, outcome.error = "failed", cell_error(exc)
+            except (TimeoutError, DeadKernelError) as exc:
+                outcome.status = "failed"
+                outcome.error = f"{type(exc).__name__}: {exc} (after {attempt} attempt(s))"
+                print(f"attempt {attempt}: {outcome.error}", file=sys.stderr)  # into the phase's log
+                if attempt == 1:
+                    continue
+            break
+        os.replace(out / partial, out / notebook)
+        outcome.notebook = str(notebook)
+        if outcome.status == "ok":
+            html = Path(f"{notebook.stem}.html")
             export_notebook_html(out / notebook, out / html, title=phase.title, client=client, date=date)
-            outcome.status, outcome.html, outcome.error = "ok", str(html), None
-            break
-        except PapermillExecutionError as exc:
-            outcome.status = "failed"
-            outcome.error = f"{exc.ename}: {exc.evalue} (notebook cell {exc.exec_count})"
-            break
-        except (TimeoutError, DeadKernelError) as exc:
-            outcome.status = "failed"
-            outcome.error = f"{type(exc).__name__}: {exc} (after {attempt} attempt(s))"
-            print(f"attempt {attempt}: {outcome.error}", file=sys.stderr)  # into the phase's log
-        except Exception as exc:  # an export error, say: report it, keep the other phases going
-            outcome.status = "failed"
-            outcome.error = f"{type(exc).__name__}: {exc}"
-            traceback.print_exc()  # into the phase's log
-            break
+            outcome.html = str(html)
+    except OSError as exc:  # disk full, read-only folder: papermill's own writes, the log, the export
+        outcome.status, outcome.html = "failed", None
+        outcome.error = describe_os_error(exc, out / outcome.notebook)
+    except Exception as exc:  # an export error, say: report it, keep the other phases going
+        outcome.status, outcome.html = "failed", None
+        outcome.error = f"{type(exc).__name__}: {exc}"
+        traceback.print_exc()  # into the phase's log
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
+
+
+# Errors a notebook cell raises when a write is refused; shown as "cannot write <path>: <cause>".
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.ENAMETOOLONG,
+                           errno.EFBIG})  # fmt: skip
+_ERRNO_VALUE = re.compile(r"^\[Errno (?P<errno>\d+)\] (?P<cause>.+?): '(?P<path>.+)'$", re.DOTALL)
+
+
+def cell_error(exc) -> str:
+    """One line for an error raised in a notebook cell (a papermill PapermillExecutionError)."""
+    where = f" (notebook cell {exc.exec_count})"
+    found = _ERRNO_VALUE.match(str(exc.evalue or ""))
+    if found and int(found["errno"]) in _WRITE_ERRNOS:
+        return f"cannot write {found['path']}: {found['cause']}{where}"
+    return f"{exc.ename}: {exc.evalue}{where}"
 
 
 def _log_to(path: Path) -> None:
@@ -246,43 +341,130 @@ def run_engagement(
     now: dt.datetime | None = None,
     cell_timeout: int = CELL_TIMEOUT,
 ) -> RunResult:
-    """Run the engagement's phases; raises IntakeError (bad input) or RunError before writing anything."""
-    notify = on_progress or (lambda _o: None)
-    eng = load_engagement(engagement)
-    outcomes = plan_phases(eng, phases)
-    planned = [PHASE_BY_NAME[o.phase] for o in outcomes if o.status == "planned"]
-    check_parameters(planned, parameters or {})
+    """Run the engagement's phases and return what happened.
 
-    now = now or dt.datetime.now()
-    run_id, run_dir = new_run_dir(Path(reports_root), eng.settings.slug, now)
+    Raises IntakeError (bad input), NothingToRun or RunError (bad request) before writing
+    anything; RunWriteError when the file system refuses a write; RunInterrupted on SIGINT or
+    SIGTERM, after stopping every worker and kernel and marking the run folder incomplete.
+    """
+    notify = on_progress or (lambda _o: None)
+    with StopRequest() as stop:
+        eng = load_engagement(engagement)
+        outcomes = plan_phases(eng, phases)
+        planned = [PHASE_BY_NAME[o.phase] for o in outcomes if o.status == "planned"]
+        if not planned:
+            raise nothing_to_run(eng, outcomes)
+        check_parameters(planned, parameters or {})
+        stop.check()
+
+        now = now or dt.datetime.now()
+        root = Path(reports_root).expanduser().resolve()  # absolute: the kernels run in notebooks/
+        try:
+            run_id, run_dir = new_run_dir(root, eng.settings.slug, now)
+            result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected_phases(eng, outcomes))
+            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop)
+        except OSError as exc:
+            raise RunWriteError(describe_os_error(exc, root)) from None
+    return result
+
+
+def _run(
+    eng: Engagement, result: RunResult, extra: dict, now: dt.datetime, workers: int | None,
+    notify: ProgressCallback, cell_timeout: int, stop: StopRequest,
+) -> None:  # fmt: skip
+    """Execute the planned phases into `result.run_dir`, then write the manifest and the index, and
+    move `latest` when the run covered every phase the data allow and each succeeded."""
+    run_dir, run_id, outcomes = result.run_dir, result.run_id, result.outcomes
     (run_dir / "notebooks").mkdir()
     (run_dir / "results").mkdir()
     date = now.date().isoformat()
     for o in outcomes:
         notify(o)
-
-    _execute(eng, outcomes, run_dir, parameters or {}, date, workers, notify, cell_timeout)
-    write_manifest(eng, run_dir, run_id, outcomes, now)
+    try:
+        _execute(eng, outcomes, run_dir, extra, date, workers, notify, cell_timeout, stop)
+        stop.check()
+    except RunInterrupted as exc:
+        _mark_interrupted(outcomes, run_dir, exc.signal_name)
+        write_manifest(eng, run_dir, run_id, outcomes, now, status="incomplete")
+        notice = (f"This run is incomplete: it was interrupted ({exc.signal_name}) before every phase had "
+                  "finished, and it was not made the latest run.")  # fmt: skip
+        write_index(eng, run_dir, run_id, outcomes, date, notice=notice)
+        exc.run_dir = run_dir
+        raise
+    becomes_latest = result.ok and not result.unselected
+    write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest)
     write_index(eng, run_dir, run_id, outcomes, date)
-    if all(o.status in ("ok", "skipped") for o in outcomes) and write_run_deck(run_dir, eng.settings):
+    if result.ok and write_run_deck(run_dir, eng.settings):
         write_index(eng, run_dir, run_id, outcomes, date)  # again, to list the deck under pages/
-    result = RunResult(run_dir, run_id, outcomes, latest=None)
-    if result.ok:
+    if becomes_latest:
         result.latest = point_latest(run_dir)
-    return result
+
+
+class StopRequest:
+    """While a run is under way, SIGINT and SIGTERM are remembered instead of raising at an
+    arbitrary point (inside a write, or while the pool holds a lock); the runner acts on them at
+    its next `check()`, a fraction of a second later. Handlers are only installed in the main
+    thread, and the previous ones are restored on exit."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {s: signal.signal(s, self._remember) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _remember(self, signum: int, _frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    def check(self) -> None:
+        if self.signum is not None:
+            raise RunInterrupted(self.signum)
+
+
+def _mark_interrupted(outcomes: list[PhaseOutcome], run_dir: Path, signal_name: str) -> None:
+    """Phases that had not finished become `interrupted`; temp files of cut-off writes are removed."""
+    for o in outcomes:
+        if o.status == "running":
+            o.status, o.error = "interrupted", f"interrupted by {signal_name} while running"
+            stem = PHASE_BY_NAME[o.phase].notebook.removesuffix(".ipynb")
+            partial = Path("notebooks") / f"{stem}.incomplete.ipynb"
+            o.notebook = str(partial) if (run_dir / partial).is_file() else None
+        elif o.status == "planned":
+            o.status, o.error = "interrupted", f"not started: the run was interrupted by {signal_name}"
+    for leftover in run_dir.rglob(".*.tmp"):  # kit.report.write_atomic's temp files
+        leftover.unlink(missing_ok=True)
 
 
 def _execute(
     eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, date: str,
     workers: int | None, notify: ProgressCallback, cell_timeout: int = CELL_TIMEOUT,
+    stop: StopRequest | None = None,
 ) -> None:  # fmt: skip
     by_name = {o.phase: o for o in outcomes}
     pending = {o.phase for o in outcomes if o.status == "planned"}
     done: set[str] = {o.phase for o in outcomes if o.status != "planned"}
     workers = workers or max(1, min(os.cpu_count() or 1, len(pending)))
     running: dict[Future, str] = {}
-    with ProcessPoolExecutor(max_workers=max(workers, 1), mp_context=get_context("spawn")) as pool:
+    # Kernel connection files go to a folder of this run's own, removed afterwards (even when the
+    # kernels had to be killed); the user's Jupyter runtime folder is left alone.
+    kernels_dir = tempfile.mkdtemp(prefix="kit-kernels-")
+    pool = ProcessPoolExecutor(
+        max_workers=max(workers, 1), mp_context=get_context("spawn"), initializer=_start_worker,
+        initargs=(kernels_dir,),
+    )  # fmt: skip
+    try:
         while pending or running:
+            if stop is not None:
+                stop.check()
             for name in sorted(pending):
                 phase = PHASE_BY_NAME[name]
                 if all(dep in done or dep not in by_name for dep in phase.after):
@@ -295,11 +477,11 @@ def _execute(
                     )
                     running[future] = name
                     pending.discard(name)
-                    by_name[name].status = "running"
+                    by_name[name].status, by_name[name].parameters = "running", params
                     notify(by_name[name])
             if not running:
                 break
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            finished, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
             for future in finished:
                 name = running.pop(future)
                 try:
@@ -309,6 +491,71 @@ def _execute(
                 by_name[name].__dict__.update(asdict(result))
                 done.add(name)
                 notify(by_name[name])
+    except BaseException:
+        stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(kernels_dir, ignore_errors=True)
+
+
+def _start_worker(kernels_dir: str) -> None:
+    """Pool worker set-up. A session of its own keeps a terminal's Ctrl-C (sent to the whole
+    foreground group) away from the workers: the runner alone decides how they stop."""
+    if hasattr(os, "setsid"):
+        os.setsid()
+    os.environ["JUPYTER_RUNTIME_DIR"] = kernels_dir
+
+
+STOP_GRACE = 2.0  # seconds workers and kernels get to exit after SIGTERM before SIGKILL
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers and the kernels they started (SIGTERM, then SIGKILL after STOP_GRACE).
+
+    Kernels run in sessions of their own (jupyter_client starts them so), so they are found as
+    the workers' descendants, listed before any worker is signalled: a killed worker's kernels
+    are re-parented and could no longer be found through it.
+    """
+    import psutil
+
+    workers = []
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        try:
+            workers.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            continue
+    kernels = []
+    for worker in workers:
+        try:
+            kernels += worker.children(recursive=True)
+        except psutil.NoSuchProcess:
+            continue
+    everyone = workers + kernels  # workers first: a worker must not see its kernel die and retry
+    for proc in everyone:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.terminate()
+    for proc in _still_running(everyone, STOP_GRACE):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+
+
+def _still_running(procs: list, timeout: float) -> list:
+    """The processes of `procs` still running after up to `timeout` seconds. A zombie counts as
+    ended: an orphaned kernel stays one until the system reaps it, which can take a while in a
+    container (psutil.wait_procs would wait for that)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for proc in procs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if proc.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(proc)
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.05)
 
 
 STATUS_FILE = "status.json"
@@ -320,7 +567,13 @@ def write_status(run_dir: Path, outcomes: list[PhaseOutcome]) -> Path:
     return write_atomic(run_dir / "results" / STATUS_FILE, json.dumps(status, indent=2))
 
 
-def write_manifest(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], now: dt.datetime) -> Path:
+def write_manifest(
+    eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], now: dt.datetime,
+    *, status: str | None = None, latest: bool = False,
+) -> Path:  # fmt: skip
+    """`manifest.json`. `status` is ok, failed or incomplete (interrupted); `latest` whether this
+    run is made the latest."""
+    status = status or ("ok" if all(o.status in ("ok", "skipped") for o in outcomes) else "failed")
     manifest = {
         "kit_version": __version__,
         "run_id": run_id,
@@ -337,19 +590,24 @@ def write_manifest(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[P
         "missing": eng.missing,
         "warnings": [str(p) for p in eng.warnings],
         "phases": [asdict(o) for o in outcomes],
-        "status": "ok" if all(o.status in ("ok", "skipped") for o in outcomes) else "failed",
+        "status": status,
+        "latest": latest,
     }
     return write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
 
 
-def write_index(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], date: str) -> Path:
+def write_index(
+    eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], date: str, *, notice: str = ""
+) -> Path:
     entries = []
     for o in outcomes:
-        href = o.html if o.status == "ok" else (o.notebook if o.status == "failed" else None)
+        href = o.html if o.status == "ok" else o.notebook
+        if href and not (run_dir / href).is_file():
+            href = None
         note = o.error or f"{o.seconds:.0f} s"
         entries.append(IndexEntry(title=o.title, href=href, status=o.status, note=note, kind="report"))
     pages = run_dir / "pages"
-    for page in sorted(pages.glob("*")) if pages.is_dir() else []:
+    for page in sorted(p for p in pages.glob("*") if not p.name.startswith(".")) if pages.is_dir() else []:
         kind = "page" if page.suffix == ".html" else "file"
         title = page_title(page) or page.stem.replace("_", " ").replace("-", " ").capitalize()
         note = "" if kind == "page" else f"{page.suffix.lstrip('.').upper()} file"
@@ -358,7 +616,7 @@ def write_index(eng: Engagement, run_dir: Path, run_id: str, outcomes: list[Phas
     html = index_html(
         client=eng.settings.client, date=date, run_id=run_id, entries=entries,
         problems=[str(p) for p in eng.warnings], summary_href=summary.html if summary else None,
-        executive_summary=_executive_summary(run_dir, summary.phase) if summary else "",
+        executive_summary=_executive_summary(run_dir, summary.phase) if summary else "", notice=notice,
     )  # fmt: skip
     return write_atomic(run_dir / "index.html", html)
 

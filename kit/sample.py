@@ -320,9 +320,20 @@ def _weekdays(first: dt.date, last: dt.date) -> np.ndarray:
 
 
 def _time_studies(
-    rng: np.random.Generator, people: pd.DataFrame, saving: dict[str, float]
+    rng: np.random.Generator,
+    people: pd.DataFrame,
+    saving: dict[str, float],
+    *,
+    noise_sd: float | None = None,
+    runs_per_arm: int | None = None,
+    show_plants: bool = True,
 ) -> tuple[pd.DataFrame, dict]:
-    """Runs with log(minutes) = log(base) + effect*ai + 0.12*(complexity-3) + noise, effect = log(1-saving)."""
+    """Runs with log(minutes) = log(base) + effect*ai + 0.12*(complexity-3) + noise, effect = log(1-saving).
+
+    Study settings (defaults: the bundled sample): `noise_sd` replaces each workflow's noise SD
+    (drawn from 0.25-0.35), `runs_per_arm` the runs per arm of every normal and planted study,
+    and `show_plants=False` stops redrawing planted workflows until their sample shows the plant.
+    The random draws are the same either way, so other workflows are unaffected."""
     dates = _weekdays(START_DATE - dt.timedelta(days=91), START_DATE - dt.timedelta(days=1))
     by_role = {role: grp["person_id"].to_numpy() for role, grp in people.groupby("role", sort=True)}
     frames, arms = [], {}
@@ -337,9 +348,12 @@ def _time_studies(
             n_base, n_ai = (int(k) for k in rng.integers(35, 41, size=2))
         else:
             n_base, n_ai = w.studies  # type: ignore[misc]
+        if runs_per_arm is not None and w.studies in (NORMAL, PLANTED):
+            n_base = n_ai = int(runs_per_arm)
         arms[wid] = {"baseline": n_base, "ai": n_ai}
         effect = math.log(1.0 - saving[wid])
         sd = float(rng.uniform(0.25, 0.35))
+        sd = sd if noise_sd is None else float(noise_sd)
         base_quality = float(rng.uniform(64, 80))
         quality_gain = _quality_gain(w.task_type, saving[wid])
         ai = np.r_[np.zeros(n_base, bool), np.ones(n_ai, bool)]
@@ -348,7 +362,7 @@ def _time_studies(
             log_minutes = (
                 math.log(w.minutes_per_run) + effect * ai + 0.12 * (complexity - 3) + rng.normal(0, sd, ai.size)
             )
-            if w.studies != PLANTED or _shows_plant(log_minutes, ai, saving[wid]):
+            if w.studies != PLANTED or not show_plants or _shows_plant(log_minutes, ai, saving[wid]):
                 break
         minutes = np.maximum(np.round(np.exp(log_minutes), 1), 0.5)
         quality = np.clip(np.round(base_quality + quality_gain * ai + rng.normal(0, 7, ai.size)), 0, 100)
@@ -1117,6 +1131,26 @@ def generate(out_dir: Path, *, seed: int = 7, scale: float = 1.0, usage_days: in
     return truth
 
 
+def workflow_studies(
+    seed: int, *, noise_sd: float | None = None, runs_per_arm: int | None = None, show_plants: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float], str]:
+    """One synthetic client's workflows, time studies (as typed frames, like the intake reads
+    them), true savings and engagement.yaml text, without writing anything: for simulation
+    studies of the estimator. The same seed and defaults give the bundled sample's tables (the
+    employee ids are not pseudonymized); see `_time_studies` for the study settings."""
+    rngs = dict(zip(STREAMS, np.random.default_rng(seed).spawn(len(STREAMS)), strict=True))
+    people = _people(rngs["people"], 1.0)
+    workflows, saving = _workflows(rngs["workflows"], 1.0, people)
+    studies, _ = _time_studies(
+        rngs["time_studies"], people, saving, noise_sd=noise_sd, runs_per_arm=runs_per_arm, show_plants=show_plants
+    )
+    studies = studies.assign(
+        ai_assisted=studies["ai_assisted"] == "true", complexity=studies["complexity"].astype("Int64")
+    )
+    workflows = workflows.astype({"people_involved": "Int64"})
+    return workflows, studies, saving, _settings_text(people, seed, 1.0)
+
+
 AI_TOOLS = tuple(t.tool for t in TOOLS if t.ai)
 
 
@@ -1265,6 +1299,105 @@ def _recurring_truth(recurring: pd.DataFrame) -> dict:
             "split_over_60_minutes": recurring.loc[recurring["minutes_per_run"] > 60, "task_id"].tolist(),
         }
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Raw-exports variant: the same client as the exports its systems would give (kit import reads them)
+# --------------------------------------------------------------------------------------------
+
+EXPORTS_DIR = "exports"
+KEPT_AS_TABLES = ("engagement.yaml", "workflows.csv", "tools.csv", "role_targets.csv", "recurring_work.csv",
+                  PLANTED_FILE)  # fmt: skip  # no vendor export holds these: the consultant writes them
+FIRST_NAMES = ("Ana", "Ben", "Cora", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea", "Max", "Nia",
+               "Oli", "Pia", "Quin", "Rui", "Sam", "Tea")  # fmt: skip
+LAST_NAMES = ("Aalto", "Brandt", "Costa", "Dahl", "Eriksen", "Fischer", "Garcia", "Holm", "Ito", "Jensen", "Kovac",
+              "Lund", "Moreau", "Novak", "Olsen", "Park")  # fmt: skip
+SURVEY_GRID = "How would you rate your skill with AI tools?"
+SURVEY_ROWS = {
+    "prompting": "Writing prompts and instructions for an AI tool",
+    "output_verification": "Checking AI output for errors before using it",
+    "data_handling": "Knowing which data may go into which AI tool",
+    "workflow_automation": "Automating a repeated task with AI",
+    "tool_fluency": "Using the AI tools the company provides",
+}  # the kit's survey template (kit/data/skills_survey_mapping.yaml)
+SURVEY_ANSWERS = ("0 - Never used", "1 - Aware of it", "2 - Basic use", "3 - Proficient", "4 - Advanced, I teach others")
+
+
+def _person_name(pid: str, i: int) -> str:
+    return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)]}" + (
+        f" {i // (len(FIRST_NAMES) * len(LAST_NAMES)) + 1}" if i >= len(FIRST_NAMES) * len(LAST_NAMES) else "")  # fmt: skip
+
+
+def _hms(minutes: float) -> str:
+    seconds = round(minutes * 60)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def generate_raw_exports(out_dir: Path, *, seed: int = 7, scale: float = 1.0, usage_days: int = 365) -> dict:
+    """The sample client (same seed, same truth) as its systems would export it: usage as an Okta
+    app usage report, expenses as Ramp transactions, time studies as a Toggl detailed report, the
+    skills survey as Google Forms responses to the kit's template, in `<out>/exports/`; beside them
+    the tables no export holds, people.csv (ids of the bundled sample) and import_mapping.yaml.
+    What the exports cannot carry: time studies' complexity and quality scores, and the ids of
+    expense lines and observations (kit import numbers them). Returns the planted truth."""
+    import shutil
+    import tempfile
+
+    out = Path(out_dir)
+    (out / EXPORTS_DIR).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = generate(Path(tmp), seed=seed, scale=scale, usage_days=usage_days)
+        for name in KEPT_AS_TABLES:
+            shutil.copyfile(Path(tmp) / name, out / name)
+        read = lambda n: pd.read_csv(Path(tmp) / f"{n}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+        usage, expenses, studies, survey, workflows = (read(n) for n in
+                                                       ("usage", "expenses", "time_studies", "skills_survey", "workflows"))  # fmt: skip
+    ids = sorted(set(usage["user_id"]) | set(expenses["employee_id"]) | set(studies["employee_id"])
+                 | set(survey["respondent_id"]))  # fmt: skip
+    who = survey.drop_duplicates("respondent_id").set_index("respondent_id")
+    people = pd.DataFrame({"id": ids})
+    people["name"] = [_person_name(p, i) for i, p in enumerate(ids)]
+    people["email"] = [n.lower().replace(" ", ".") + "@halden.example" for n in people["name"]]
+    people["department"] = people["id"].map(who["department"]).fillna("")
+    people["role"] = people["id"].map(who["role"]).fillna("")
+    people["aliases"] = ""
+    _write_csv(people[["id", "email", "name", "department", "role", "aliases"]], out / "people.csv")
+    name, email = people.set_index("id")["name"], people.set_index("id")["email"]
+
+    day = pd.to_datetime(usage["date"])
+    okta = pd.DataFrame({
+        "Person": usage["user_id"].map(name), "Login": usage["user_id"].map(email),
+        "Application username": usage["user_id"].map(email), "Logins": usage["actions"].replace("", "1"),
+        "Instance name": usage["tool"], "Login Date": day.dt.strftime("%b %d, %Y"),
+        "Login Date_ISO8601": day.dt.strftime("%Y-%m-%dT09:00:00.000Z"),
+    })  # fmt: skip
+    _write_csv(okta, out / EXPORTS_DIR / "okta_app_usage.csv")
+    ramp = pd.DataFrame({
+        "Transaction Date": pd.to_datetime(expenses["date"]).dt.strftime("%m/%d/%y"), "Amount": expenses["amount"],
+        "Merchant Name": expenses["vendor"], "User": expenses["employee_id"].map(name), "Memo": expenses["description"],
+    })  # fmt: skip
+    _write_csv(ramp, out / EXPORTS_DIR / "ramp_transactions.csv")
+    project = workflows.set_index("workflow_id")["workflow"]
+    toggl = pd.DataFrame({
+        "User": studies["employee_id"].map(name), "Email": studies["employee_id"].map(email), "Client": "",
+        "Project": studies["workflow_id"].map(project), "Task": "", "Description": "", "Billable": "No",
+        "Start date": studies["observed_on"], "Start time": "09:00:00",
+        "Duration": [_hms(float(m)) for m in studies["minutes"]],
+        "Tags": studies["ai_assisted"].map({"true": "AI", "false": ""}),
+    })  # fmt: skip
+    (out / EXPORTS_DIR / "toggl_detailed.csv").write_text("\ufeff" + toggl.to_csv(index=False, lineterminator="\n"),
+                                                          encoding="utf-8")  # fmt: skip
+    wide = survey.pivot(index="respondent_id", columns="skill", values="level")
+    forms = pd.DataFrame({"Timestamp": "2026/12/01 9:00:00 AM GMT", "Email Address": wide.index.map(email),
+                          "Department": wide.index.map(who["department"]), "Role": wide.index.map(who["role"])})  # fmt: skip
+    for skill, label in SURVEY_ROWS.items():
+        forms[f"{SURVEY_GRID} [{label}]"] = wide[skill].map(lambda v: SURVEY_ANSWERS[int(v)] if v == v else "").to_numpy()
+    _write_csv(forms, out / EXPORTS_DIR / "google_forms_responses.csv")
+    rules = "\n".join(f"    - project: {json.dumps(w)}\n      workflow: {i}" for i, w in project.items())
+    (out / "import_mapping.yaml").write_text(
+        "# How kit import reads this client's exports (engagement_templates/import_mapping.yaml documents every key).\n"
+        "time:\n  workflows:\n" + rules + "\n  ai_tags: [AI]\n", encoding="utf-8")  # fmt: skip
+    return truth
 
 
 def main(argv: list[str] | None = None) -> None:

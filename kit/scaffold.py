@@ -14,10 +14,9 @@ from pathlib import Path
 import yaml
 
 from kit.paths import resource_dir
-from kit.settings import SETTINGS_FILE, TABLE_NAMES
+from kit.settings import SETTINGS_FILE, SLUG_MAX_LENGTH, TABLE_NAMES, is_slug
 
-SLUG_RULE = "lower-case letters a-z, digits 0-9 and hyphens only (regex ^[a-z0-9-]+$)"
-_SLUG = re.compile(r"[a-z0-9-]+")
+SLUG_RULE = f"lower-case letters a-z, digits 0-9 and hyphens only (regex ^[a-z0-9-]+$), at most {SLUG_MAX_LENGTH} characters"
 DATA_DICTIONARY = "DATA_DICTIONARY.md"
 ROLE_TARGETS = "role_targets.csv"
 TABLES_DIR = "tables"
@@ -47,13 +46,13 @@ def new_engagement(
     """Create `root/slug/` ready for a client's data and return its path.
 
     `client` defaults to the slug in title case ("acme-foods" -> "Acme Foods").
-    Raises ValueError for a slug that breaks SLUG_RULE or a client name that is empty or has
+    Raises ValueError for a slug that breaks SLUG_RULE (before anything is written) or a client name that is empty or has
     line breaks,
     FileExistsError if the folder already exists (its contents are left untouched), and
     FileNotFoundError if the templates folder is incomplete. On any failure after the folder was
     created, the partial folder is removed.
     """
-    if not _SLUG.fullmatch(slug):
+    if not is_slug(slug):
         raise ValueError(f'invalid engagement slug "{slug}": use {SLUG_RULE}')
     client = slug.replace("-", " ").title() if client is None else client.strip()
     if not client or "\n" in client or "\r" in client:

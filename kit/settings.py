@@ -31,6 +31,11 @@ TABLE_NAMES = (
     "recurring_work",
 )
 
+# A slug names folders (engagements/<slug>/, reports/<slug>/): the cap keeps every path the kit
+# builds under file-name and path limits (255 bytes per name; Windows' 260 per path).
+SLUG_MAX_LENGTH = 64
+SLUG_PATTERN = r"^[a-z0-9-]+$"
+
 PositiveNumber = Annotated[float, Field(gt=0)]
 HealthLevel = Annotated[int, Field(ge=1, le=3)]
 
@@ -98,6 +103,19 @@ class AgentRules(BaseModel):
         return self
 
 
+class ValueUncertainty(BaseModel):
+    """Declared uncertainty of the valuation inputs, for the Monte Carlo interval of the headline
+    net value (kit extension). Each factor is drawn uniformly within ± its spread (adoption
+    capped at 100%); the time saving is drawn from each workflow's estimate."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    adoption_spread: float = Field(0.5, ge=0, lt=1)  # adoption rate × (1 ± this)
+    minutes_spread: float = Field(0.2, ge=0, lt=1)  # minutes per run × (1 ± this), per workflow
+    hourly_cost_spread: float = Field(0.25, ge=0, lt=1)  # hourly cost × (1 ± this)
+    draws: int = Field(20_000, ge=1_000, le=1_000_000)
+    seed: int = Field(0, ge=0)
+
+
 class EngagementSettings(BaseModel):
     """Settings of one client engagement (`engagement.yaml`)."""
 
@@ -105,7 +123,7 @@ class EngagementSettings(BaseModel):
 
     # --- the contract ---
     client: str = Field(min_length=1)
-    slug: str = Field(pattern=r"^[a-z0-9-]+$")
+    slug: str = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     start_date: dt.date
     accountable_owner: str = ""
@@ -131,6 +149,7 @@ class EngagementSettings(BaseModel):
     phases: PhasesOptions = Field(default_factory=PhasesOptions)  # type: ignore[valid-type]
     consolidation_rules: ConsolidationRules = Field(default_factory=ConsolidationRules)
     agent_rules: AgentRules = Field(default_factory=AgentRules)
+    value_uncertainty: ValueUncertainty = Field(default_factory=ValueUncertainty)
     # the client's brand colour as #RRGGBB: accents of the steering-committee deck (kit.deck); none = the kit's blue
     accent_colour: str | None = None
 
@@ -190,6 +209,8 @@ def _describe(err: dict) -> str:
         return "must be a mapping (key: value)"
     if kind == "string_pattern_mismatch":
         return f"must match {ctx.get('pattern', '')}"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length', '')} characters"
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
     msg = err["msg"].replace("Input should be", "must be").replace("Input should", "must")
@@ -279,8 +300,9 @@ def load_settings(folder: Path) -> EngagementSettings:
     return parse_settings(raw)
 
 
-_SLUG = re.compile(r"^[a-z0-9-]+$")
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def is_slug(text: str) -> bool:
-    return bool(_SLUG.fullmatch(text))
+    """Whether ``text`` is a valid slug: SLUG_PATTERN, at most SLUG_MAX_LENGTH characters."""
+    return bool(_SLUG.fullmatch(text)) and len(text) <= SLUG_MAX_LENGTH

@@ -288,3 +288,23 @@ def test_external_refs_finds_what_a_browser_would_fetch(snippet):
 )
 def test_external_refs_ignores_inline_content_and_plain_links(snippet):
     assert external_refs(f"<html><body>{snippet}</body></html>") == []
+
+
+def test_write_atomic_names_the_file_and_keeps_the_old_one_when_the_disk_is_full(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from kit import report
+
+    target = tmp_path / "manifest.json"
+    target.write_text('{"status": "ok"}', encoding="utf-8")
+
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a failing write() raises it: no file name
+
+    monkeypatch.setattr(report.os, "replace", disk_full)
+    with pytest.raises(OSError) as info:
+        report.write_atomic(target, '{"status": "fail')
+    assert (info.value.errno, info.value.filename) == (errno.ENOSPC, str(target))
+    assert target.read_text(encoding="utf-8") == '{"status": "ok"}'
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]

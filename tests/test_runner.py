@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from kit.intake import load_engagement
-from kit.phases import PHASES, get_phase
-from kit.runner import RunError, check_parameters, new_run_dir, plan_phases, point_latest
-from tests.conftest import write_engagement
+from kit.phases import PHASE_BY_NAME, PHASES, get_phase
+from kit.runner import (
+    NothingToRun,
+    PhaseOutcome,
+    RunError,
+    RunWriteError,
+    check_parameters,
+    new_run_dir,
+    plan_phases,
+    point_latest,
+    run_engagement,
+)
+from tests.conftest import TABLES, write_engagement
 
 
 def test_phase_missing_a_table_is_skipped_with_the_reason(tmp_path):
@@ -81,3 +95,107 @@ def test_without_symlinks_the_latest_run_is_named_in_a_file(tmp_path, monkeypatc
     monkeypatch.setattr(os, "symlink", no_symlinks)
     marker = point_latest(run)
     assert marker.name == "latest.txt" and marker.read_text().strip() == run.name
+
+
+# --- run_engagement with the notebooks replaced by a recorder (no kernels) ----------------------
+
+
+class InlinePool(ThreadPoolExecutor):
+    """Stands in for the runner's process pool: phases run in threads of this process."""
+
+    def __init__(self, max_workers=None, **_process_options):
+        super().__init__(max_workers)
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """Replace notebook execution by a recorder; returns the parameters each phase was given."""
+    import kit.runner as runner
+
+    calls: list[dict] = []
+
+    def execute(phase_name, parameters, run_dir, *args, **kwargs):
+        calls.append({"phase": phase_name, **parameters})
+        phase = PHASE_BY_NAME[phase_name]
+        return PhaseOutcome(phase.name, phase.title, "ok", notebook=f"notebooks/{phase.notebook}", parameters=parameters)
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", InlinePool)
+    monkeypatch.setattr(runner, "_execute_phase", execute)
+    return calls
+
+
+def test_every_path_handed_to_a_notebook_is_absolute_when_the_user_gives_relative_ones(
+    engagement_dir, recorded, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(engagement_dir.parent)
+    result = run_engagement(Path(engagement_dir.name), reports_root=Path("reports"))
+    assert sorted(c["phase"] for c in recorded) == sorted(p.name for p in PHASES)
+    for call in recorded:
+        assert Path(call["engagement"]).is_absolute() and Path(call["engagement"]) == engagement_dir.resolve()
+        assert Path(call["output_dir"]).is_absolute()
+        assert Path(call["output_dir"]) == (engagement_dir.parent / "reports" / "test-client" / result.run_id).resolve()
+    assert result.run_dir.is_absolute() and result.latest is not None
+
+
+def test_a_partial_selection_never_moves_latest(engagement_dir, recorded, tmp_path):
+    full = run_engagement(engagement_dir, reports_root=tmp_path, now=dt.datetime(2027, 1, 1))
+    assert full.latest is not None and full.unselected == []
+    partial = run_engagement(engagement_dir, reports_root=tmp_path, phases=["04"], now=dt.datetime(2027, 1, 2))
+    assert partial.ok and partial.latest is None
+    assert partial.unselected == [p.name for p in PHASES if p.name != "consolidation"]
+    assert (tmp_path / "test-client" / "latest").resolve() == full.run_dir.resolve()
+
+
+def test_a_full_run_moves_latest_when_the_data_skip_a_phase(recorded, tmp_path):
+    folder = write_engagement(tmp_path / "e", recurring_work=None)
+    result = run_engagement(folder, reports_root=tmp_path / "r")
+    assert {o.phase: o.status for o in result.outcomes}["agent_candidates"] == "skipped"
+    assert result.unselected == [] and result.latest is not None
+
+
+def test_a_run_with_nothing_to_analyse_is_refused_and_writes_nothing(recorded, tmp_path):
+    folder = write_engagement(tmp_path / "e", **{name: None for name in TABLES})
+    with pytest.raises(NothingToRun) as info:
+        run_engagement(folder, reports_root=tmp_path / "r")
+    message = str(info.value)
+    assert message.startswith("nothing to analyse: every selected phase lacks a table it needs (")
+    assert "workflow_mapping needs workflows" in message and "consolidation needs tools, usage" in message
+    assert info.value.exit_code == 1
+    assert not (tmp_path / "r").exists() and recorded == []
+
+
+def test_a_write_error_is_one_line_naming_the_path_and_cause_and_latest_stays(
+    engagement_dir, recorded, tmp_path, monkeypatch
+):
+    import kit.runner as runner
+
+    good = run_engagement(engagement_dir, reports_root=tmp_path, now=dt.datetime(2027, 1, 1))
+    real_write = runner.write_atomic
+
+    def disk_full_for_the_manifest(path, content):
+        if Path(path).name == "manifest.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write(path, content)
+
+    monkeypatch.setattr(runner, "write_atomic", disk_full_for_the_manifest)
+    with pytest.raises(RunWriteError) as info:
+        run_engagement(engagement_dir, reports_root=tmp_path, now=dt.datetime(2027, 1, 2))
+    run_dir = tmp_path / "test-client" / "20270102-000000"
+    assert str(info.value) == f"cannot write {run_dir / 'manifest.json'}: No space left on device"
+    assert info.value.exit_code == 1
+    assert (tmp_path / "test-client" / "latest").resolve() == good.run_dir.resolve()
+
+
+def test_an_unwritable_reports_folder_is_one_line_naming_it(engagement_dir, recorded, tmp_path, monkeypatch):
+    real_mkdir = Path.mkdir
+
+    def refuse_under_r(self, *args, **kwargs):
+        if self.is_relative_to(tmp_path / "r"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refuse_under_r)
+    with pytest.raises(RunWriteError) as info:
+        run_engagement(engagement_dir, reports_root=tmp_path / "r")
+    assert str(info.value) == f"cannot write {tmp_path / 'r' / 'test-client'}: Permission denied"
+    assert recorded == []

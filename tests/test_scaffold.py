@@ -151,6 +151,17 @@ def test_bad_slug_is_rejected_naming_the_rule(tmp_path: Path, slug: str) -> None
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("length", "ok"), [(64, True), (65, False), (300, False)])
+def test_slug_longer_than_64_characters_is_refused_before_anything_is_written(tmp_path: Path, length, ok) -> None:
+    slug = "a" * length
+    if ok:
+        assert new_engagement(slug, tmp_path).name == slug
+        return
+    with pytest.raises(ValueError, match="at most 64 characters"):
+        new_engagement(slug, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("client", ["", "   ", "Acme\nFoods"])
 def test_blank_or_multiline_client_is_rejected(tmp_path: Path, client: str) -> None:
     with pytest.raises(ValueError, match="client"):

@@ -25,6 +25,7 @@ def test_hourly_cost_by_role_overrides_default_ignoring_case():
     ("change", "key"),
     [
         ({"slug": "Acme Corp"}, "slug"),
+        ({"slug": "a" * 300}, "slug"),
         ({"hourly_cost": -5}, "hourly_cost"),
         ({"horizon_months": 61}, "horizon_months"),
         ({"adoption_rate": 1.5}, "adoption_rate"),
@@ -65,6 +66,17 @@ def test_invalid_yaml_names_the_line(tmp_path):
     with pytest.raises(IntakeError) as info:
         load_settings(tmp_path)
     assert "is not valid YAML" in str(info.value.problems[0])
+
+
+@pytest.mark.parametrize(("length", "ok"), [(64, True), (65, False), (300, False)])
+def test_slug_longer_than_64_characters_is_rejected_with_the_limit(length, ok):
+    raw = {**BASE, "slug": "a" * length}
+    if ok:
+        assert parse_settings(raw).slug == "a" * length
+        return
+    with pytest.raises(IntakeError) as info:
+        parse_settings(raw)
+    assert str(info.value.problems[0]).startswith('engagement.yaml: setting "slug" must be at most 64 characters')
 
 
 # engagement.yaml text with a key given twice; the expected line names the key and both lines.

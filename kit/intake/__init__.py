@@ -160,6 +160,9 @@ def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool
         eng.sources[spec.name] = source
 
     eng.problems.extend(cross_table_problems(eng))
+    from kit.imports.provenance import provenance_problems  # here: kit.imports reads through kit.intake
+
+    eng.problems.extend(provenance_problems(folder))
     if strict and errors(eng.problems):
         raise IntakeError(eng.problems, folder=folder)
     for name in list(eng.tables):

@@ -28,8 +28,9 @@ TOOL_CATEGORIES = (
 )  # fmt: skip  # recommended values only: any category is accepted
 
 
-def _f(kind: str, expect: str, *, optional: bool = False, default: object = None, **checks) -> object:
-    meta = {"kind": kind, "expect": expect, "default": default}
+def _f(kind: str, expect: str, *, optional: bool = False, default: object = None, extension: bool = False,
+       **checks) -> object:  # fmt: skip
+    meta = {"kind": kind, "expect": expect, "default": default, "extension": extension}
     return pa.Field(nullable=optional, required=not optional, metadata=meta, **checks)
 
 
@@ -38,6 +39,11 @@ def _enum(values: tuple[str, ...], *, optional: bool = False, default: str | Non
 
 
 TEXT = "a non-empty text"
+
+
+def contract_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """The intake contract's columns of a table, in order (without the kit's extension columns)."""
+    return [n for n, c in model.to_schema().columns.items() if not (c.metadata or {}).get("extension")]
 
 
 class _Table(pa.DataFrameModel):
@@ -112,6 +118,11 @@ class Usage(_Table):
     tool: Series[str] = _f("str", TEXT)
     date: Series[pd.Timestamp] = _f("date", "a date YYYY-MM-DD")
     actions: Series[pd.Int64Dtype] = _f("int", "a whole number >= 0", optional=True, ge=0)
+    # kit extensions (DATA_DICTIONARY.md): per-app detail and last-activity snapshots
+    app: Series[str] = _f("str", "text", optional=True, default="", extension=True)
+    snapshot: Series[pd.Timestamp] = _f("date", "a date YYYY-MM-DD", optional=True, extension=True)
+    window_days: Series[pd.Int64Dtype] = _f("int", "a whole number from 1 to 366", optional=True, extension=True,
+                                            ge=1, le=366)  # fmt: skip
 
 
 class Expenses(_Table):

@@ -174,6 +174,8 @@ class ConsolidationResult:
     currency: str
     has_expenses: bool
     has_workflows: bool
+    usage_snapshots: tuple[str, ...] = ()  # ISO dates of the last-activity snapshots in usage
+    n_snapshot_rows: int = 0  # usage rows from those snapshots (the rest are daily rows)
 
 
 # ---------------------------------------------------------------- AI vendor list
@@ -230,6 +232,8 @@ class _Usage:
     person: np.ndarray
     day: np.ndarray  # days since 1970-01-01
     people: np.ndarray  # person identifier of each person code
+    snapshot: np.ndarray  # day of the row's last-activity snapshot, -1 for a daily row
+    window: np.ndarray  # the snapshot's window in days (0 for a daily row)
 
 
 def _encode_usage(usage: pd.DataFrame, inventory: pd.Series, as_of_day: int) -> _Usage:
@@ -253,7 +257,23 @@ def _encode_usage(usage: pd.DataFrame, inventory: pd.Series, as_of_day: int) -> 
         person=person.astype(np.int64),
         day=day[keep],
         people=np.asarray(people, dtype=object),
+        **_snapshot_codes(usage, keep),
     )
+
+
+def _snapshot_codes(usage: pd.DataFrame, keep: np.ndarray) -> dict[str, np.ndarray]:
+    """Per kept row: its snapshot day (-1 for a daily row) and window days (kit extension of usage:
+    a row with `snapshot` means "last active on `date`, as seen by the export taken on `snapshot`
+    covering the `window_days` ending on it")."""
+    n = int(keep.sum())
+    if "snapshot" not in usage or not usage["snapshot"].notna().any():
+        return {"snapshot": np.full(n, -1, dtype=np.int64), "window": np.zeros(n, dtype=np.int64)}
+    snap = usage["snapshot"].to_numpy(dtype="datetime64[ns]")[keep]
+    known = ~np.isnat(snap)
+    days = np.where(known, snap.astype("datetime64[D]").astype(np.int64), -1)
+    window = usage["window_days"] if "window_days" in usage else pd.Series(BLOCK_DAYS, index=usage.index)
+    window = pd.to_numeric(window, errors="coerce").fillna(BLOCK_DAYS).to_numpy(dtype=np.int64)[keep]
+    return {"snapshot": days, "window": np.where(known, window, 0)}
 
 
 def _distinct_per_tool(tool: np.ndarray, person: np.ndarray, n_tools: int, n_people: int) -> np.ndarray:
@@ -281,14 +301,44 @@ def _recent_peak(u: _Usage, as_of_day: int, blocks: int, n_tools: int) -> np.nda
     return counts.max(axis=0) if blocks else np.zeros(n_tools, dtype=np.int64)
 
 
+def _trend_rows(u: _Usage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(month code, tool, person) of the rows the monthly trend counts: a daily row in its calendar
+    month; a snapshot row in its snapshot's month when it falls inside that snapshot's window (the
+    latest snapshot of each tool and month), so a snapshot never adds invented months."""
+    to_month = lambda d: d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # noqa: E731
+    daily = u.snapshot < 0
+    month, tool, person = [to_month(u.day[daily])], [u.tool[daily]], [u.person[daily]]
+    snap = ~daily
+    if snap.any():
+        s_month = to_month(u.snapshot[snap])
+        frame = pd.DataFrame({"m": s_month, "t": u.tool[snap], "s": u.snapshot[snap]})
+        latest = frame.groupby(["m", "t"])["s"].transform("max").to_numpy()
+        inside = (u.snapshot[snap] == latest) & (u.day[snap] > u.snapshot[snap] - u.window[snap]) & (
+            u.day[snap] <= u.snapshot[snap])  # fmt: skip
+        month.append(s_month[inside])
+        tool.append(u.tool[snap][inside])
+        person.append(u.person[snap][inside])
+    return np.concatenate(month), np.concatenate(tool), np.concatenate(person)
+
+
+def _measured_months(u: _Usage) -> np.ndarray:
+    """Months the trend has a measurement for: every month across the daily log's span (a month
+    with no use there is a real zero) plus the month of each snapshot."""
+    to_month = lambda d: d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # noqa: E731
+    daily = u.day[u.snapshot < 0]
+    months = [np.arange(to_month(daily).min(), to_month(daily).max() + 1)] if len(daily) else []
+    months.append(to_month(u.snapshot[u.snapshot >= 0]))
+    return np.unique(np.concatenate(months)) if months else np.empty(0, dtype=np.int64)
+
+
 def _monthly(u: _Usage, n_tools: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Distinct people per (calendar month, tool) and per month across a set of tools."""
-    month = u.day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    month, tool, person = _trend_rows(u)
     if not len(month):
         return pd.DataFrame(columns=["month_code", "tool_code", "active_users"]), pd.DataFrame()
     m0 = int(month.min())
     n = max(len(u.people), 1)
-    triples = pd.unique(((month - m0) * n_tools + u.tool) * n + u.person)
+    triples = pd.unique(((month - m0) * n_tools + tool) * n + person)
     month_tool, person = triples // n, triples % n
     codes, counts = np.unique(month_tool, return_counts=True)
     per_tool = pd.DataFrame(
@@ -378,7 +428,7 @@ def analyze(
     monthly_active = _monthly_active(monthly_tool, u, is_ai_code)
     if headcount is None:
         headcount, headcount_source, headcount_tables = len(u.people), PEOPLE_IN_USAGE, ("usage",)
-    adoption = _adoption(monthly_people, is_ai_code, headcount, as_of)
+    adoption = _adoption(monthly_people, is_ai_code, headcount, as_of, _measured_months(u), u)
 
     matches = _expense_matches(expenses, inv, as_of) if expenses is not None else _empty_matches()
     subscriptions = _subscriptions(matches, expenses, as_of) if expenses is not None else _empty_subscriptions()
@@ -443,6 +493,8 @@ def analyze(
         currency=settings.currency,
         has_expenses=expenses is not None,
         has_workflows=workflows is not None,
+        usage_snapshots=tuple(str(d) for d in np.unique(u.snapshot[u.snapshot >= 0]).astype("datetime64[D]")),
+        n_snapshot_rows=int((u.snapshot >= 0).sum()),
     )
 
 
@@ -702,20 +754,24 @@ def _monthly_active(per_tool: pd.DataFrame, u: _Usage, is_ai: np.ndarray) -> pd.
     ).astype({"tool": "str"})
 
 
-def _adoption(people: pd.DataFrame, is_ai: np.ndarray, headcount: int, as_of: pd.Timestamp) -> pd.DataFrame:
+def _adoption(
+    people: pd.DataFrame, is_ai: np.ndarray, headcount: int, as_of: pd.Timestamp, months: np.ndarray, u: _Usage
+) -> pd.DataFrame:
+    """People active on any AI tool per measured month (`_measured_months`; a month nobody
+    measured is left out, not shown as zero). A snapshot's month counts as complete."""
     cols = ["month", "people_active", "headcount", "share", "complete"]
     if people.empty:
         return pd.DataFrame(columns=cols)
     ai = people[is_ai[people["tool_code"].to_numpy()]]
     per_month = ai.drop_duplicates(["month_code", "person"]).groupby("month_code").size()
-    months = np.arange(people["month_code"].min(), people["month_code"].max() + 1)
     per_month = per_month.reindex(months, fill_value=0)
     month = months.astype("datetime64[M]").astype("datetime64[ns]")
     out = pd.DataFrame({"month": month, "people_active": per_month.to_numpy(dtype=np.int64)})
     out["headcount"] = int(headcount)
     out["share"] = out["people_active"] / max(headcount, 1)
     month_end = pd.to_datetime(out["month"]) + pd.offsets.MonthEnd(0)
-    out["complete"] = month_end <= as_of
+    snapshot_months = set(u.snapshot[u.snapshot >= 0].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64))
+    out["complete"] = (month_end <= as_of) | np.isin(months, list(snapshot_months))
     return out[cols]
 
 
@@ -1030,6 +1086,14 @@ def adoption_text(r: ConsolidationResult) -> str:
     a = r.adoption[r.adoption["complete"]] if r.adoption["complete"].any() else r.adoption
     if a.empty:
         return "There is no usage history to show adoption."
+    if len(a) == 1 and len(r.usage_snapshots) == 1 and r.n_snapshot_rows == r.n_usage_rows - r.n_usage_after_as_of:
+        last = a.iloc[0]
+        return (
+            f"The usage data is one last-activity snapshot ({pd.Timestamp(r.usage_snapshots[0]):%d %B %Y}): "
+            f"{last['people_active']:,} of {_people(r.headcount)} ({last['share']:.0%} of {denominator_text(r)}) "
+            "used at least one AI tool in its window. One snapshot shows who was active in that window, not a "
+            "monthly trend; exports taken on several dates would show one."
+        )
     first, last = a.iloc[0], a.iloc[-1]
     peak = a.loc[a["people_active"].idxmax()]
     ai_now = r.tools[r.tools["is_ai"]].sort_values("active_users", ascending=False)
@@ -1488,6 +1552,12 @@ def quality_notes(r: ConsolidationResult, warnings=()) -> pd.DataFrame:
     if len(never):
         notes.append(("usage", (f"{len(never)} tool(s) have no usage rows at all ({name_list(never[T.tool], 6)}): either "
                                "nobody ever used them or the usage export does not cover them; confirm before cancelling.")))
+    if r.usage_snapshots:
+        dates = ", ".join(f"{pd.Timestamp(d):%d %b %Y}" for d in r.usage_snapshots[:6])
+        notes.append(("usage", (f"{r.n_snapshot_rows:,} usage row(s) come from {len(r.usage_snapshots)} last-activity "
+                               f"snapshot(s) ({dates}): each shows who was active in its window and their last active "
+                               "day, not daily use. The monthly trend has one point per snapshot; months with neither "
+                               "a snapshot nor daily logs are not shown.")))  # fmt: skip
     if r.n_usage_after_as_of:
         notes.append(("usage", f"{r.n_usage_after_as_of:,} usage row(s) dated after as_of ({r.as_of:%d %b %Y}) are left out."))
     no_date = r.tools[r.tools["next_renewal"].isna() & (r.tools["annual_cost"] > 0)]

@@ -1,46 +1,52 @@
 """Phase 2 (Foundation): ROI ranking — which two or three workflows to start with.
 
-Method (stated in the deliverable):
-- The time AI saves on a workflow comes from one of three sources, best first:
-  * measured: the workflow has at least `min_runs_per_arm` timed runs with and without AI. An
-    ordinary least-squares regression of log(minutes) on `ai` (1 = AI-assisted), plus the
-    observer's `complexity` rating when every run has one, gives β_ai; saving = 1 − exp(β_ai).
-    Standard errors are heteroskedasticity-robust HC3 (MacKinnon & White 1985), the variant
-    that behaves best in small samples; the interval uses Student's t with the residual
-    degrees of freedom. The upper end of β's interval gives the lower end of the saving.
-  * pooled: otherwise, if its task type was timed in both arms in some workflow, one regression
-    across all those time studies, log(minutes) ~ C(workflow_id) + C(task_type):ai
-    (+ complexity), HC3, gives the task type's AI effect (workflow fixed effects absorb how long
-    each workflow takes; the AI effect is estimated within workflows).
-  * prior: otherwise the published prior for the task type (`kit.evidence.TASK_PRIORS`), whose
-    deliberately wide range admits zero and negative effects. Client data always outweigh it.
+Method (stated in the deliverable; details and the simulation study in docs/methods.md):
+- Each workflow's time saving comes from `kit.estimates.estimate_savings`, the single source of a
+  workflow's saving: its own regression (OLS of log minutes on AI, HC3) shrunk toward its task
+  type's mean, which is itself shrunk toward the published prior (empirical Bayes, τ² by REML),
+  with robust empirical-Bayes intervals; a workflow without usable runs borrows its task type's
+  mean with a prediction interval for a new workflow; an untimed task type gets the prior.
 - Hours saved per year = runs per month × 12 × minutes per run ÷ 60 × saving × adoption rate;
-  value at the owner role's hourly cost, counted over the horizon. Cost = AI seats (seat cost
-  per month × seats × horizon months) + one-time enablement. One seat serves all of a person's
-  workflows: a role needs as many seats as the largest group doing one of its workflows, shared
-  among the role's workflows in proportion to their hours.
+  value at the owner role's hourly cost, counted over the horizon: capacity freed at loaded cost,
+  not cash. Cost = AI seats (seat cost per month × seats × horizon months) + one-time enablement.
+  One seat serves all of a person's workflows: a role needs as many seats as the largest group
+  doing one of its workflows, shared among the role's workflows in proportion to their hours.
   Net value = value − cost; ROI = net value ÷ cost; payback months = enablement ÷ (monthly value
   − monthly seat cost). Each carries the saving's interval through.
 - A workflow on restricted data is not valued: no AI tool may hold it, so it gets no seats, no
   cost and no value (NaN, ranked last), and its note says why.
-- Workflows are ranked by the conservative net value (the lower end of its interval) or, when
-  asked, by the point estimate. "Start here" takes the top N that save time, pay back within the
-  horizon at the point estimate, and whose data class an approved tool may hold.
+- Workflows are ranked by the shrunk estimate's net value ("conservative", the default: shrinkage
+  is what protects a selected top three from the winner's curse, Gelman, Hill & Yajima 2012) or,
+  for comparison, by each workflow's own unshrunk estimate ("point"). "Start here" takes the top N
+  that save time, pay back within the horizon, and whose data class an approved tool may hold.
+- The picks' total net value carries a Monte Carlo interval: draws of each pick's effect and of
+  the declared adoption, minutes-per-run and hourly-cost uncertainty (settings.value_uncertainty).
 """
 
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 from scipy import stats
 
 from kit import charts
+from kit.estimates import (
+    AI,
+    BORROWED,
+    MEASURED,
+    PARTIAL,
+    PRIOR,
+    SOURCE_LABELS,
+    SOURCES,
+    STATUS_NOTES,
+    SavingFits,
+    estimate_savings,
+    fit_savings,
+)
 from kit.evidence import TASK_PRIORS
 from kit.governance import covered_classes
 from kit.intake.schemas import DATA_CLASSES, TimeStudies, Workflows
@@ -49,290 +55,12 @@ from kit.settings import EngagementSettings
 W = Workflows  # column names come from the schema models
 T = TimeStudies
 MONTHS_PER_YEAR = 12
-SOURCES = ("measured", "pooled", "prior")
-SOURCE_LABELS = {
-    "measured": "measured on this workflow",
-    "pooled": "pooled: same task type, client data",
-    "prior": "published prior only",
-}
-SOURCE_COLOURS = {"measured": charts.PRIMARY, "pooled": charts.PALETTE[1], "prior": charts.NEUTRAL}
+SOURCE_COLOURS = {MEASURED: charts.PRIMARY, PARTIAL: charts.PALETTE[1], BORROWED: charts.PALETTE[2], PRIOR: charts.NEUTRAL}
+SOURCE_SHORT = {MEASURED: "measured", PARTIAL: "partially pooled", BORROWED: "borrowed from task type", PRIOR: "published prior"}
 RANKINGS = ("conservative", "point")
-STATUS_NOTES = {  # why a workflow has no measured estimate, as a short note
-    "no time studies": "no time studies",
-    "single observation": "a single timed run",
-    "one arm only": "timed in one arm only",
-    "too few runs": "too few timed runs",
-    "identical times": "identical timed runs left out",
-    "no spread": "timed runs show no spread",
-}
-COV_TYPE = "HC3"
-AI = "ai"  # the 0/1 regressor in the model formulas
-MEASURED_FORMULA = "np.log(minutes) ~ ai"
-POOLED_FORMULA = "np.log(minutes) ~ C(workflow_id) + C(task_type):ai"
-SENSITIVITY_COST = (0.75, 1.25)  # hourly cost × these
-SENSITIVITY_ADOPTION = (0.5, 1.5)  # adoption rate × these, at most 100%
-TINY = 1e-12
 NOT_VALUED = "not valued: restricted data may go into no AI tool"
 LABEL_LIMIT = 300  # px for workflow names on chart axes
-
-
-# ---------------------------------------------------------------- estimation (fits)
-
-
-@dataclass(frozen=True)
-class SavingFits:
-    """The fitted models, before an interval level is chosen (intervals are cheap to redo).
-
-    `effects`: one row per workflow with source, runs per arm, β (log-minutes effect of AI), its
-    HC3 standard error and residual degrees of freedom (NaN for priors), `complexity_used` and a
-    `status` code naming any data problem. `coefficients`: every coefficient of every model.
-    """
-
-    effects: pd.DataFrame
-    coefficients: pd.DataFrame  # model, term, coef, std_err, df_resid, n
-    diagnostics: pd.DataFrame  # one row per model
-    task_types: pd.DataFrame  # one row per task type: source, beta, se, df_resid, workflows, runs
-    residuals: pd.DataFrame  # model, ai, residual (for binned diagnostics only)
-    warnings: tuple[str, ...]
-
-
-def _arm_counts(ts: pd.DataFrame) -> pd.DataFrame:
-    counts = ts.groupby([T.workflow_id, AI]).size().unstack(AI)
-    out = pd.DataFrame(index=counts.index)
-    out["n_without_ai"] = counts.get(0, pd.Series(0, index=counts.index)).fillna(0).astype(int)
-    out["n_with_ai"] = counts.get(1, pd.Series(0, index=counts.index)).fillna(0).astype(int)
-    return out
-
-
-def _study_frame(time_studies: pd.DataFrame | None, known: set[str], warnings: list[str]) -> pd.DataFrame:
-    """The time studies as a model frame: workflow_id, ai (0/1), minutes, complexity (float, NaN)."""
-    cols = [T.workflow_id, AI, T.minutes, T.complexity]
-    if time_studies is None or time_studies.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}).astype({T.workflow_id: str})
-    ts = pd.DataFrame({
-        T.workflow_id: time_studies[T.workflow_id].astype(str).to_numpy(),
-        AI: time_studies[T.ai_assisted].astype(bool).astype(int).to_numpy(),
-        T.minutes: pd.to_numeric(time_studies[T.minutes], errors="coerce").to_numpy(dtype=float),
-    })  # fmt: skip
-    if T.complexity in time_studies.columns:
-        ts[T.complexity] = pd.to_numeric(time_studies[T.complexity], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    else:
-        ts[T.complexity] = np.nan
-    unknown = ts[~ts[T.workflow_id].isin(known)]
-    if len(unknown):
-        ids = ", ".join(sorted(unknown[T.workflow_id].unique())[:5])
-        warnings.append(f"time_studies: {len(unknown)} run(s) name workflows not in the inventory ({ids}); they are ignored.")
-    bad = ~(ts[T.minutes] > 0)
-    if bad.any():
-        warnings.append(f"time_studies: {int(bad.sum())} run(s) without a positive number of minutes are ignored.")
-    return ts[ts[T.workflow_id].isin(known) & ~bad].reset_index(drop=True)
-
-
-def _degenerate(rows: pd.DataFrame) -> str | None:
-    """A plain reason when the runs cannot show variability (identical times), else None."""
-    spread = rows.groupby(AI)[T.minutes].agg(["min", "max", "size"])
-    if spread["size"].max() >= 2 and (spread["max"] - spread["min"]).abs().max() < TINY:
-        times = " and ".join(f"{m:g} min {'with' if a else 'without'} AI" for a, m in spread["min"].items())
-        return f"every timed run records the same time ({times}); times this regular look entered rather than measured, so they are left out"
-    return None
-
-
-def _complexity_usable(rows: pd.DataFrame) -> bool:
-    c = rows[T.complexity]
-    if c.isna().any() or c.nunique() < 2:
-        return False
-    design = np.column_stack([np.ones(len(rows)), rows[AI].to_numpy(float), c.to_numpy(float)])
-    return np.linalg.matrix_rank(design) == 3
-
-
-def _coef_rows(model: str, fit) -> pd.DataFrame:
-    return pd.DataFrame({
-        "model": model,
-        "term": fit.params.index.astype(str),
-        "coef": fit.params.to_numpy(),
-        "std_err": fit.bse.to_numpy(),
-        "df_resid": float(fit.df_resid),
-        "n": int(fit.nobs),
-    })  # fmt: skip
-
-
-def _diagnostic_row(model: str, fit, rows: pd.DataFrame, complexity: bool, cov_type: str) -> dict:
-    leverage = fit.get_influence().hat_matrix_diag
-    return {
-        "model": model,
-        "n": int(fit.nobs),
-        "n_without_ai": int((rows[AI] == 0).sum()),
-        "n_with_ai": int((rows[AI] == 1).sum()),
-        "r_squared": float(fit.rsquared),
-        "residual_sd": float(np.sqrt(fit.scale)),
-        "max_leverage": float(np.max(leverage)),
-        "complexity_used": complexity,
-        "cov_type": cov_type,
-    }
-
-
-def fit_measured(rows: pd.DataFrame, complexity: bool):
-    """The per-workflow model: OLS of log(minutes) on ai (+ complexity), HC3, t-based inference."""
-    formula = MEASURED_FORMULA + (f" + {T.complexity}" if complexity else "")
-    return smf.ols(formula, data=rows).fit(cov_type=COV_TYPE, use_t=True)
-
-
-def _finite_se(fit, term: str) -> bool:
-    se = fit.bse.get(term, np.nan)
-    return bool(np.isfinite(se) and se > TINY)
-
-
-def fit_savings(workflows: pd.DataFrame, time_studies: pd.DataFrame | None, min_runs: int = 5) -> SavingFits:
-    """Fit the per-workflow and pooled models; pick each workflow's source (measured > pooled > prior)."""
-    warnings: list[str] = []
-    wf = workflows[[W.workflow_id, W.task_type]].astype({W.workflow_id: str})
-    ts = _study_frame(time_studies, set(wf[W.workflow_id]), warnings)
-    if time_studies is None or len(time_studies) == 0:
-        warnings.append("No time studies were supplied: every estimate is a published prior.")
-    ts = ts.merge(wf, on=W.workflow_id, how="left")
-
-    counts = _arm_counts(ts).reindex(wf[W.workflow_id], fill_value=0)
-    eff = wf.set_index(W.workflow_id).join(counts)
-    eff["status"], eff["detail"] = "", ""
-    eff["complexity_used"] = False
-    eff["source"], eff["beta"], eff["se"], eff["df_resid"] = "", np.nan, np.nan, np.nan
-
-    coefs, diags, resids = [], [], []
-    usable = []  # workflows whose runs enter the pooled model
-    for wid, rows in ts.groupby(T.workflow_id, sort=True):
-        reason = _degenerate(rows)
-        if reason:
-            eff.loc[wid, ["status", "detail"]] = ["identical times", reason]
-            continue
-        n0, n1 = eff.loc[wid, "n_without_ai"], eff.loc[wid, "n_with_ai"]
-        if n0 and n1:
-            usable.append(wid)
-        if n0 < min_runs or n1 < min_runs:
-            continue
-        use_c = _complexity_usable(rows)
-        fit = fit_measured(rows, use_c)
-        if use_c and not _finite_se(fit, AI):  # a single run decides the complexity slope
-            use_c, fit = False, fit_measured(rows, False)
-        if not _finite_se(fit, AI):
-            eff.loc[wid, ["status", "detail"]] = ["no spread", "the timed runs show no spread to measure uncertainty from"]
-            continue
-        eff.loc[wid, ["source", "beta", "se", "df_resid", "complexity_used"]] = [
-            "measured", fit.params[AI], fit.bse[AI], fit.df_resid, use_c
-        ]
-        coefs.append(_coef_rows(str(wid), fit))
-        diags.append(_diagnostic_row(str(wid), fit, rows, use_c, COV_TYPE))
-        resids.append(pd.DataFrame({"model": str(wid), AI: rows[AI].to_numpy(), "residual": fit.resid.to_numpy()}))
-
-    task_types, pooled = _fit_pooled(ts[ts[T.workflow_id].isin(usable)], wf)
-    if pooled is not None:
-        fit, rows, use_c, cov = pooled
-        coefs.append(_coef_rows("pooled", fit))
-        diags.append(_diagnostic_row("pooled", fit, rows, use_c, cov))
-        resids.append(pd.DataFrame({"model": "pooled", AI: rows[AI].to_numpy(), "residual": fit.resid.to_numpy()}))
-
-    need = eff["source"] == ""
-    by_type = task_types.set_index(W.task_type)
-    for wid in eff.index[need]:
-        tt = eff.at[wid, W.task_type]
-        if tt in by_type.index and by_type.at[tt, "source"] == "pooled":
-            eff.loc[wid, ["source", "beta", "se", "df_resid"]] = [
-                "pooled", by_type.at[tt, "beta"], by_type.at[tt, "se"], by_type.at[tt, "df_resid"]
-            ]
-        else:
-            eff.at[wid, "source"] = "prior"
-            eff.at[wid, "beta"] = math.log(1 - TASK_PRIORS[tt].saving)
-    _status_codes(eff, min_runs)
-    warnings += _data_warnings(eff, by_type, min_runs)
-
-    empty_coefs = pd.DataFrame(columns=["model", "term", "coef", "std_err", "df_resid", "n"])
-    return SavingFits(
-        effects=eff.reset_index(),
-        coefficients=pd.concat(coefs, ignore_index=True) if coefs else empty_coefs,
-        diagnostics=pd.DataFrame(diags),
-        task_types=task_types,
-        residuals=pd.concat(resids, ignore_index=True) if resids else pd.DataFrame(columns=["model", AI, "residual"]),
-        warnings=tuple(warnings),
-    )
-
-
-def _fit_pooled(ts: pd.DataFrame, wf: pd.DataFrame):
-    """The pooled model on every workflow timed in both arms. Task types with fewer than two runs
-    in an arm are left out (one run alone would decide their effect). Returns the task-type
-    table and (fit, rows, complexity_used, cov_type) or None."""
-    types = sorted(wf[W.task_type].unique())
-    arms = ts.groupby([W.task_type, AI]).size().unstack(AI).reindex(types).fillna(0)
-    arms = arms.reindex(columns=[0, 1], fill_value=0)
-    n_wf = ts.groupby(W.task_type)[T.workflow_id].nunique().reindex(types).fillna(0).astype(int)
-    table = pd.DataFrame({
-        W.task_type: types,
-        "workflows_timed": n_wf.to_numpy(),
-        "n_without_ai": arms[0].astype(int).to_numpy(),
-        "n_with_ai": arms[1].astype(int).to_numpy(),
-        "source": "prior",
-        "beta": [math.log(1 - TASK_PRIORS[t].saving) for t in types],
-        "se": np.nan,
-        "df_resid": np.nan,
-    })  # fmt: skip
-    enough = table[(table["n_without_ai"] >= 2) & (table["n_with_ai"] >= 2)][W.task_type]
-    rows = ts[ts[W.task_type].isin(enough)].reset_index(drop=True)
-    if rows.empty:
-        return table, None
-    use_c = bool(rows[T.complexity].notna().all() and rows[T.complexity].nunique() > 1)
-    formula = POOLED_FORMULA + (f" + {T.complexity}" if use_c else "")
-    cov = COV_TYPE
-    fit = smf.ols(formula, data=rows).fit(cov_type=cov, use_t=True)
-    if not np.isfinite(fit.bse).all():  # a run with leverage 1 makes HC3 undefined; HC1 is not
-        cov = "HC1"
-        fit = smf.ols(formula, data=rows).fit(cov_type=cov, use_t=True)
-    for i, t in table[W.task_type].items():
-        term = f"C(task_type)[{t}]:{AI}"
-        if t in set(enough) and _finite_se(fit, term):
-            table.loc[i, ["source", "beta", "se", "df_resid"]] = ["pooled", fit.params[term], fit.bse[term], fit.df_resid]
-    return table, (fit, rows, use_c, cov)
-
-
-def _status_codes(eff: pd.DataFrame, min_runs: int) -> None:
-    """Fill `status` for workflows without a measured estimate: why it is not measured."""
-    for wid in eff.index[(eff["source"] != "measured") & (eff["status"] == "")]:
-        n0, n1 = eff.at[wid, "n_without_ai"], eff.at[wid, "n_with_ai"]
-        if n0 + n1 == 0:
-            eff.at[wid, "status"] = "no time studies"
-        elif n0 + n1 == 1:
-            eff.at[wid, "status"] = "single observation"
-        elif n0 == 0 or n1 == 0:
-            eff.at[wid, "status"] = "one arm only"
-        else:
-            eff.at[wid, "status"] = "too few runs"
-
-
-def _fallback_phrase(source: str, task_type: str, row: pd.Series | None) -> str:
-    label = task_type.replace("_", " ")
-    if source == "pooled":
-        n = int(row["workflows_timed"]) if row is not None else 0
-        return f"the pooled estimate for {label} tasks ({n} timed workflow{'s' if n != 1 else ''}) is used"
-    if row is not None and row["n_without_ai"] and row["n_with_ai"]:
-        return f"{label} tasks were timed too rarely to pool (fewer than 2 runs in an arm), so the published prior for {label} is used"
-    return f"no {label} task was timed in both arms, so the published prior for {label} is used"
-
-
-def _data_warnings(eff: pd.DataFrame, by_type: pd.DataFrame, min_runs: int) -> list[str]:
-    out = []
-    for wid, e in eff.iterrows():
-        if e["source"] == "measured":
-            continue
-        tt = e[W.task_type]
-        fallback = _fallback_phrase(e["source"], tt, by_type.loc[tt] if tt in by_type.index else None)
-        n0, n1 = int(e["n_without_ai"]), int(e["n_with_ai"])
-        why = {
-            "no time studies": "no time studies",
-            "single observation": "a single timed run, too few to measure anything",
-            "one arm only": f"runs in one arm only ({n0} without AI, {n1} with AI)",
-            "too few runs": f"fewer than {min_runs} runs in an arm ({n0} without AI, {n1} with AI)",
-            "identical times": e["detail"],
-            "no spread": e["detail"],
-        }[e["status"]]
-        out.append(f"{wid}: {why}; {fallback}.")
-    return out
+__all__ = ["SOURCE_LABELS", "SavingFits", "fit_savings"]  # re-exported for the analysts' notebooks
 
 
 # ---------------------------------------------------------------- valuation and ranking
@@ -344,24 +72,30 @@ class RoiResult:
     start_here: pd.DataFrame  # the recommended rows of `ranking`, in rank order
     regressions: pd.DataFrame  # every coefficient of every model, with its interval
     diagnostics: pd.DataFrame  # one row per model: n, R², residual SD, max leverage, SE type
-    task_types: pd.DataFrame  # AI effect per task type: pooled from client data, else prior
+    task_types: pd.DataFrame  # per task type: the mean a new workflow borrows, with its prediction interval
+    checks: pd.DataFrame  # per measured workflow: outliers, robust (Huber) and mean-based (smearing) savings
     sensitivity: pd.DataFrame  # start-here picks: net value at low/high settings of 3 factors
     residual_bins: pd.DataFrame  # pooled-model residuals binned by arm (diagnostics chart)
     warnings: list[str]  # plain-text data-quality messages, e.g. "W12: runs in one arm only ..."
     n_workflows: int
     n_measured: int
-    n_pooled: int
+    n_partial: int
+    n_borrowed: int
     n_prior: int
+    tau: float  # between-workflow SD of log-minutes effects within a task type
     start_here_net_value: float
-    start_here_net_value_low: float
+    start_here_net_value_low: float  # Monte Carlo interval at confidence_level (see interval_covers)
     start_here_net_value_high: float
     start_here_hours_saved: float
+    start_here_hours_saved_low: float
+    start_here_hours_saved_high: float
+    interval_covers: str  # what the picks' Monte Carlo interval allows for, in words
     total_net_value_positive: float  # sum of point net value over workflows where it is > 0
     adoption_rate: float
     hourly_cost: float | None  # None: each owner role's own cost
     horizon_months: int
     confidence_level: float
-    ranking_basis: str  # "conservative" or "point"
+    ranking_basis: str  # "conservative" (shrunk estimate) or "point" (each workflow's own estimate)
     top_n: int
     min_runs_per_arm: int
     currency: str
@@ -371,24 +105,6 @@ class RoiResult:
 def _check(name: str, value, ok: bool, expect: str) -> None:
     if not ok:
         raise ValueError(f"{name} must be {expect}, got {value!r}")
-
-
-def _intervals(effects: pd.DataFrame, level: float) -> pd.DataFrame:
-    """saving, saving_low, saving_high from β and its SE (t interval) or the prior's range."""
-    e = effects.copy()
-    estimated = e["source"] != "prior"
-    q = pd.Series(np.nan, index=e.index)
-    q[estimated] = stats.t.ppf(0.5 + level / 2, e.loc[estimated, "df_resid"].astype(float))
-    e["beta_low"] = e["beta"] - q * e["se"]
-    e["beta_high"] = e["beta"] + q * e["se"]
-    e["saving"] = 1 - np.exp(e["beta"])
-    e["saving_low"] = 1 - np.exp(e["beta_high"])  # slower end of β is the smaller saving
-    e["saving_high"] = 1 - np.exp(e["beta_low"])
-    prior_low = np.array([TASK_PRIORS[t].low for t in e[W.task_type]], dtype=float)
-    prior_high = np.array([TASK_PRIORS[t].high for t in e[W.task_type]], dtype=float)
-    e["saving_low"] = np.where(estimated, e["saving_low"], prior_low)
-    e["saving_high"] = np.where(estimated, e["saving_high"], prior_high)
-    return e
 
 
 def _payback(enablement: float, monthly_gain: pd.Series) -> pd.Series:
@@ -430,6 +146,8 @@ def _value(inv: pd.DataFrame, settings: EngagementSettings, adoption: float, hor
         inv[f"net_value{suffix}"] = inv[f"horizon_value{suffix}"] - inv["cost"]
         with np.errstate(divide="ignore", invalid="ignore"):
             inv[f"roi{suffix}"] = np.where(inv["cost"] > 0, inv[f"net_value{suffix}"] / inv["cost"].where(inv["cost"] > 0, 1), np.nan)
+    own = inv["own_saving"].where(inv["own_saving"].notna(), inv["saving"]) if "own_saving" in inv else inv["saving"]
+    inv["net_value_own"] = inv["annual_hours"] * own * adoption * inv["hourly_cost"] * horizon / MONTHS_PER_YEAR - inv["cost"]
     # The shortest payback comes from the largest saving, so the ends swap.
     for suffix, saving_end in (("", ""), ("_low", "_high"), ("_high", "_low")):
         gain = inv[f"annual_value{saving_end}"] / MONTHS_PER_YEAR - monthly_seats
@@ -444,10 +162,10 @@ def _notes(inv: pd.DataFrame, covered: set[str], tools_known: bool, horizon: int
     notes = []
     for _, r in inv.iterrows():
         parts = [STATUS_NOTES[r["status"]]] if r["status"] else []
-        if r["source"] == "prior":
+        if r["source"] == PRIOR:
             parts.append("rests only on a published prior")
         if r["saving"] < 0:
-            slower = "made runs slower" if r["source"] != "prior" else "is expected to make runs slower"
+            slower = "made runs slower" if r["source"] in (MEASURED, PARTIAL) else "is expected to make runs slower"
             parts.append(f"AI {slower} ({-r['saving']:.0%} more time)")
         elif r["saving"] == 0:
             parts.append("no time saving expected")
@@ -483,10 +201,12 @@ def analyze(
     ranking: str = "conservative",
     top_n: int = 3,
     fits: SavingFits | None = None,
+    savings: pd.DataFrame | None = None,
 ) -> RoiResult:
     """Rank workflows by the value AI adds over the horizon. Overrides (None: the engagement's
     setting) are what-ifs; `hourly_cost` replaces every role's cost. `fits` reuses models fitted
-    by `fit_savings` on the same data (the live controls refit nothing)."""
+    by `fit_savings` on the same data (the live controls refit nothing); `savings` replaces the
+    estimator's per-workflow table (same columns as `SavingEstimates.table`), for what-ifs."""
     adoption = settings.adoption_rate if adoption_rate is None else float(adoption_rate)
     horizon = settings.horizon_months if horizon_months is None else int(horizon_months)
     level = settings.confidence_level if confidence_level is None else float(confidence_level)
@@ -496,13 +216,15 @@ def analyze(
     _check("ranking", ranking, ranking in RANKINGS, "one of " + ", ".join(RANKINGS))
     _check("top_n", top_n, int(top_n) >= 1, "at least 1")
     _check("hourly_cost", hourly_cost, hourly_cost is None or hourly_cost > 0, "a number > 0")
-    if fits is None:
-        fits = fit_savings(workflows, time_studies, settings.min_runs_per_arm)
+    est = estimate_savings(workflows, time_studies, settings, level=level, fits=fits)
+    table = est.table if savings is None else savings
 
     inv = workflows.copy().astype({W.workflow_id: str})
-    est = _intervals(fits.effects, level)
-    keep = ["source", "status", "n_without_ai", "n_with_ai", "complexity_used", "beta", "se", "saving", "saving_low", "saving_high"]
-    inv = inv.merge(est[[W.workflow_id, *keep]], on=W.workflow_id, how="left")
+    keep = [
+        "source", "status", "n_without_ai", "n_with_ai", "complexity_used", "person_effects", "own_saving", "shrinkage",
+        "beta", "beta_sd", "saving", "saving_low", "saving_high",
+    ]  # fmt: skip
+    inv = inv.merge(table[[W.workflow_id, *keep]], on=W.workflow_id, how="left")
     if hourly_cost is not None:
         inv["hourly_cost"] = float(hourly_cost)
     else:
@@ -512,9 +234,9 @@ def analyze(
     tools_known = tools is not None
     covered = covered_classes(tools) if tools_known else set(DATA_CLASSES) - {"restricted"}
     inv["approved_tool_for_data"] = inv[W.data_sensitivity].isin(covered)
-    inv["prior_only"] = inv["source"] == "prior"
+    inv["prior_only"] = inv["source"] == PRIOR
     inv["note"] = _notes(inv, covered, tools_known, horizon)
-    basis = "net_value_low" if ranking == "conservative" else "net_value"
+    basis = "net_value" if ranking == "conservative" else "net_value_own"
     inv = inv.sort_values([basis, "net_value", W.workflow_id], ascending=[False, False, True], kind="stable")
     inv = inv.reset_index(drop=True)
     inv["rank"] = np.arange(1, len(inv) + 1)
@@ -534,32 +256,41 @@ def analyze(
     wanted = [
         "rank", W.workflow_id, W.workflow, W.department, W.owner_role, W.task_type, W.data_sensitivity,
         W.runs_per_month, W.minutes_per_run, "source", "status", "n_without_ai", "n_with_ai", "complexity_used",
+        "person_effects", "own_saving", "shrinkage", "beta", "beta_sd",
         "saving", "saving_low", "saving_high", "annual_hours", "hourly_cost",
         "annual_hours_saved", "annual_hours_saved_low", "annual_hours_saved_high",
         "annual_value", "annual_value_low", "annual_value_high",
         "horizon_value", "horizon_value_low", "horizon_value_high",
-        "seat_cost", "enablement_cost", "cost", "net_value", "net_value_low", "net_value_high",
+        "seat_cost", "enablement_cost", "cost", "net_value", "net_value_low", "net_value_high", "net_value_own",
         "roi", "roi_low", "roi_high", "payback_months", "payback_months_low", "payback_months_high",
         "approved_tool_for_data", "prior_only", "recommended", "note",
     ]  # fmt: skip
     ranked = inv[wanted]
+    unc = settings.value_uncertainty
+    headline = picks_interval(start, unc, adoption, horizon, level)
     return RoiResult(
         ranking=ranked,
         start_here=ranked[ranked["recommended"]].reset_index(drop=True),
-        regressions=_regression_table(fits.coefficients, level),
-        diagnostics=fits.diagnostics,
-        task_types=_task_type_table(fits.task_types, level),
-        sensitivity=_sensitivity(start, adoption),
-        residual_bins=_residual_bins(fits.residuals),
-        warnings=list(fits.warnings) + _value_warnings(ranked),
+        regressions=_regression_table(est.fits.coefficients, level),
+        diagnostics=est.fits.diagnostics,
+        task_types=est.task_types,
+        checks=est.fits.checks,
+        sensitivity=_sensitivity(start, adoption, unc),
+        residual_bins=_residual_bins(est.fits.residuals),
+        warnings=list(est.warnings) + _value_warnings(ranked),
         n_workflows=len(ranked),
-        n_measured=int((ranked["source"] == "measured").sum()),
-        n_pooled=int((ranked["source"] == "pooled").sum()),
-        n_prior=int((ranked["source"] == "prior").sum()),
+        n_measured=int((ranked["source"] == MEASURED).sum()),
+        n_partial=int((ranked["source"] == PARTIAL).sum()),
+        n_borrowed=int((ranked["source"] == BORROWED).sum()),
+        n_prior=int((ranked["source"] == PRIOR).sum()),
+        tau=est.tau,
         start_here_net_value=float(start["net_value"].sum()),
-        start_here_net_value_low=float(start["net_value_low"].sum()),
-        start_here_net_value_high=float(start["net_value_high"].sum()),
+        start_here_net_value_low=headline["net_value_low"],
+        start_here_net_value_high=headline["net_value_high"],
         start_here_hours_saved=float(start["annual_hours_saved"].sum()),
+        start_here_hours_saved_low=headline["hours_low"],
+        start_here_hours_saved_high=headline["hours_high"],
+        interval_covers=interval_covers(unc, level),
         total_net_value_positive=float(ranked["net_value"].clip(lower=0).sum()),
         adoption_rate=adoption,
         hourly_cost=None if hourly_cost is None else float(hourly_cost),
@@ -601,15 +332,44 @@ def _regression_table(coefs: pd.DataFrame, level: float) -> pd.DataFrame:
     return out
 
 
-def _task_type_table(task_types: pd.DataFrame, level: float) -> pd.DataFrame:
-    t = task_types.copy()
-    t["saving"] = 1 - np.exp(t["beta"])
-    est = _intervals(t, level)
-    t["saving_low"], t["saving_high"] = est["saving_low"], est["saving_high"]
-    return t
+def _adoption_bounds(adoption: float, spread: float) -> tuple[float, float]:
+    return adoption * (1 - spread), min(1.0, adoption * (1 + spread))
 
 
-def _sensitivity(start: pd.DataFrame, adoption: float) -> pd.DataFrame:
+def picks_interval(picks: pd.DataFrame, unc, adoption: float, horizon: int, level: float) -> dict[str, float]:
+    """Monte Carlo interval at `level` of the picks' total net value and hours saved a year.
+
+    Each draw takes every pick's effect from N(beta, beta_sd²) (independent across picks), one
+    adoption rate and one hourly-cost factor shared by all picks (they are one organisation's
+    assumptions) and a minutes-per-run factor per pick, each uniform within ± its spread. Seeded:
+    the same inputs give the same interval."""
+    if picks.empty:
+        return {"net_value_low": 0.0, "net_value_high": 0.0, "hours_low": 0.0, "hours_high": 0.0}
+    rng = np.random.default_rng(unc.seed)
+    n, k = unc.draws, len(picks)
+    beta = picks["beta"].to_numpy(float) + rng.standard_normal((n, k)) * picks["beta_sd"].to_numpy(float)
+    lo, hi = _adoption_bounds(adoption, unc.adoption_spread)
+    adopt = rng.uniform(lo, hi, (n, 1))
+    cost_factor = rng.uniform(1 - unc.hourly_cost_spread, 1 + unc.hourly_cost_spread, (n, 1))
+    minutes_factor = rng.uniform(1 - unc.minutes_spread, 1 + unc.minutes_spread, (n, k))
+    hours = picks["annual_hours"].to_numpy(float) * minutes_factor * (1 - np.exp(beta)) * adopt
+    value = hours * picks["hourly_cost"].to_numpy(float) * cost_factor * horizon / MONTHS_PER_YEAR
+    net = (value - picks["cost"].to_numpy(float)).sum(axis=1)
+    tails = [0.5 - level / 2, 0.5 + level / 2]
+    net_lo, net_hi = np.quantile(net, tails)
+    h_lo, h_hi = np.quantile(hours.sum(axis=1), tails)
+    return {"net_value_low": float(net_lo), "net_value_high": float(net_hi), "hours_low": float(h_lo), "hours_high": float(h_hi)}
+
+
+def interval_covers(unc, level: float) -> str:
+    """What the picks' interval accounts for, in one sentence."""
+    return (
+        f"each pick's time saving (drawn from its estimate), the adoption rate within ±{unc.adoption_spread:.0%}, "
+        f"minutes per run within ±{unc.minutes_spread:.0%} and the hourly cost within ±{unc.hourly_cost_spread:.0%}"
+    )
+
+
+def _sensitivity(start: pd.DataFrame, adoption: float, unc) -> pd.DataFrame:
     """Net value of each pick when one factor moves to its low or high setting, the others fixed.
     Value is proportional to hourly cost, adoption rate and saving, so each case rescales it."""
     cols = [
@@ -617,14 +377,15 @@ def _sensitivity(start: pd.DataFrame, adoption: float) -> pd.DataFrame:
         "net_value_at_low", "net_value_at_high", "net_value",
     ]  # fmt: skip
     rows = []
-    adopt_lo, adopt_hi = adoption * SENSITIVITY_ADOPTION[0], min(1.0, adoption * SENSITIVITY_ADOPTION[1])
+    adopt_lo, adopt_hi = _adoption_bounds(adoption, unc.adoption_spread)
+    c_lo, c_hi = 1 - unc.hourly_cost_spread, 1 + unc.hourly_cost_spread
     for _, r in start.iterrows():
         value, cost = r["horizon_value"], r["cost"]
         ratio = (lambda a: a / adoption) if adoption > 0 else (lambda a: 1.0)
         cases = (
             ("time saved", f"{r['saving_low']:.0%}", f"{r['saving_high']:.0%}", r["net_value_low"], r["net_value_high"]),
             ("adoption rate", f"{adopt_lo:.0%}", f"{adopt_hi:.0%}", value * ratio(adopt_lo) - cost, value * ratio(adopt_hi) - cost),
-            ("hourly cost", "−25%", "+25%", value * SENSITIVITY_COST[0] - cost, value * SENSITIVITY_COST[1] - cost),
+            ("hourly cost", f"−{unc.hourly_cost_spread:.0%}", f"+{unc.hourly_cost_spread:.0%}", value * c_lo - cost, value * c_hi - cost),
         )  # fmt: skip
         for factor, lo_label, hi_label, at_lo, at_hi in cases:
             rows.append([r["rank"], r[W.workflow_id], r[W.workflow], factor, lo_label, hi_label, at_lo, at_hi, r["net_value"]])
@@ -670,7 +431,10 @@ def summary_text(r: RoiResult) -> str:
     if r.n_workflows == 0:
         return "There are no workflows to rank."
     level = f"{r.confidence_level:.0%}"
-    basis = "the cautious end of each estimate" if r.ranking_basis == "conservative" else "the central estimate"
+    basis = (
+        "each saving shrunk toward its task type in proportion to its noise, so a lucky sample cannot carry a pick"
+        if r.ranking_basis == "conservative" else "each workflow's own estimate, without shrinkage (for comparison)"
+    )  # fmt: skip
     if r.start_here.empty:
         return (
             f"None of the {r.n_workflows} workflows clears the bar: none both saves time and pays back its AI seats "
@@ -679,11 +443,12 @@ def summary_text(r: RoiResult) -> str:
         )
     s = r.start_here
     text = (
-        f"Start with {_names(s)}. Together they are worth {_money(r.start_here_net_value, r.currency)} net over "
-        f"{r.horizon_months} months after AI seats and enablement ({level} interval "
-        f"{_money(r.start_here_net_value_low, r.currency)} to {_money(r.start_here_net_value_high, r.currency)}), "
-        f"giving back about {r.start_here_hours_saved:,.0f} hours a year at {r.adoption_rate:.0%} adoption. "
-        f"Workflows are ranked by {basis}, so a pick has to be worth it even if AI helps less than hoped."
+        f"Start with {_names(s)}. {'Together they free' if len(s) > 1 else 'It frees'} capacity worth {_money(r.start_here_net_value, r.currency)} "
+        f"at loaded hourly cost over {r.horizon_months} months after AI seats and enablement ({level} interval "
+        f"{_money(r.start_here_net_value_low, r.currency)} to {_money(r.start_here_net_value_high, r.currency)}, "
+        f"allowing for {r.interval_covers}), giving back about "
+        f"{r.start_here_hours_saved:,.0f} hours a year at {r.adoption_rate:.0%} adoption. This is time freed for "
+        f"other work, not cash saved, unless hiring or overtime changes. Workflows are ranked by {basis}."
     )
     prior = s[s["prior_only"]]
     if len(prior):
@@ -698,22 +463,23 @@ def estimates_text(r: RoiResult) -> str:
     rk = r.ranking
     counts = [
         (r.n_measured, "were timed often enough to measure the saving directly"),
-        (r.n_pooled, "borrow the estimate for their task type from the client's other time studies"),
+        (r.n_partial, "have a few timed runs of their own, weighed together with their task type's estimate"),
+        (r.n_borrowed, "borrow the estimate for their task type from the client's other time studies"),
         (r.n_prior, "rest only on published studies of similar tasks"),
     ]
     said = [f"{n} {what}" for n, what in counts if n]
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
     parts = [f"Of the {r.n_workflows} workflows, {listed}."]
-    measured = rk[rk["source"] == "measured"]
+    measured = rk[rk["source"] == MEASURED]
     if len(measured):
         parts.append(
             f"Where measured, AI cut hands-on time by a median of {measured['saving'].median():.0%} "
             f"(from {measured['saving'].min():.0%} to {measured['saving'].max():.0%})."
         )
-    slower = rk[(rk["saving_high"] < 0) & (rk["source"] != "prior")]
+    slower = rk[(rk["saving_high"] < 0) & rk["source"].isin([MEASURED, PARTIAL])]
     if len(slower):
         parts.append(f"On {_names(slower)} AI clearly made the work slower; it is not recommended there.")
-    unclear = rk[(rk["saving"] <= 0) & (rk["saving_high"] >= 0) & (rk["source"] != "prior")]
+    unclear = rk[(rk["saving"] <= 0) & (rk["saving_high"] >= 0) & rk["source"].isin([MEASURED, PARTIAL])]
     if len(unclear):
         parts.append(
             f"{len(unclear)} more showed no clear saving (for example {unclear[W.workflow].iloc[0]}); "
@@ -732,9 +498,10 @@ def start_here_text(r: RoiResult) -> str:
             if np.isfinite(p["payback_months"]) else "does not pay back"
         )  # fmt: skip
         source = {
-            "measured": f"measured on {p['n_without_ai'] + p['n_with_ai']} timed runs",
-            "pooled": "estimated from the client's time studies of similar tasks",
-            "prior": "only a published estimate: time it first",
+            MEASURED: f"measured on {p['n_without_ai'] + p['n_with_ai']} timed runs",
+            PARTIAL: f"{p['n_without_ai'] + p['n_with_ai']} timed runs of its own, weighed with similar tasks",
+            BORROWED: "estimated from the client's time studies of similar tasks",
+            PRIOR: "only a published estimate: time it first",
         }[p["source"]]
         lines.append(
             f"**{p['rank']}. {p[W.workflow]}** ({p[W.department]}): AI saves {p['saving']:.0%} of the time "
@@ -972,10 +739,11 @@ def ranking_view(r: RoiResult, top: int | None = None) -> pd.DataFrame:
     return pd.DataFrame({
         "Rank": d["rank"],
         "Workflow": _star(d),
-        f"Time saved ({r.confidence_level:.0%} range)": [
+        f"Time saved ({r.confidence_level:.0%} interval)": [
             _saving_range(*v) for v in zip(d["saving"], d["saving_low"], d["saving_high"], strict=True)
         ],
-        "Estimate from": d["source"],
+        "Estimate from": d["source"].map(SOURCE_SHORT),
+        "Own runs alone": [f"{x:.0%}" if pd.notna(x) else "" for x in d["own_saving"]],
         "Runs timed (without / with AI)": d["n_without_ai"].astype(str) + " / " + d["n_with_ai"].astype(str),
         "Hours saved per year": d["annual_hours_saved"],
         f"Net value, {r.horizon_months} months ({cur})": d["net_value"],
@@ -994,7 +762,7 @@ def start_here_view(r: RoiResult) -> pd.DataFrame:
         "Workflow": d[W.workflow],
         "Owner": d[W.owner_role] + " (" + d[W.department] + ")",
         "Time saved": [_saving_range(*v) for v in zip(d["saving"], d["saving_low"], d["saving_high"], strict=True)],
-        "Estimate from": d["source"],
+        "Estimate from": d["source"].map(SOURCE_SHORT),
         "Hours saved per year": d["annual_hours_saved"],
         f"Cost ({cur})": d["cost"],
         f"Net value ({cur})": d["net_value"],
@@ -1010,13 +778,27 @@ def task_type_view(r: RoiResult) -> pd.DataFrame:
     ]
     return pd.DataFrame({
         "Task type": t[W.task_type].str.replace("_", " "),
-        "Estimate from": t["source"].map({"pooled": "client time studies", "prior": "published prior"}),
+        "Estimate from": t["source"],
         "Workflows timed": t["workflows_timed"],
-        "Runs timed (without / with AI)": t["n_without_ai"].astype(str) + " / " + t["n_with_ai"].astype(str),
-        f"Time saved ({r.confidence_level:.0%} range)": [
+        "Runs timed (without / with AI)": t["n_without_ai"].astype(int).astype(str) + " / " + t["n_with_ai"].astype(int).astype(str),
+        f"Time saved, a new workflow ({r.confidence_level:.0%} prediction interval)": [
             _saving_range(*v) for v in zip(t["saving"], t["saving_low"], t["saving_high"], strict=True)
         ],
-        "Published studies suggest": published,
+        "Published prior (its fixed range)": published,
+    })  # fmt: skip
+
+
+def checks_view(r: RoiResult) -> pd.DataFrame:
+    """Per measured workflow: the largest studentized residual, the robust (Huber) saving where a
+    run is flagged, the spread test and the mean-based (smearing) saving where the arms differ."""
+    c = r.checks.merge(r.ranking[[W.workflow_id, "own_saving"]], on=W.workflow_id, how="left")
+    return pd.DataFrame({
+        "Workflow": c[W.workflow_id],
+        "Saving, regression": c["own_saving"],
+        "Largest |studentized residual|": c["max_abs_studentized"],
+        "Saving, robust fit (Huber)": c["saving_robust"],
+        "Spread test p (Brown–Forsythe)": c["spread_p"],
+        "Saving in mean time (smearing)": c["saving_mean_based"],
     })  # fmt: skip
 
 
@@ -1063,18 +845,30 @@ def warnings_view(r: RoiResult) -> pd.DataFrame:
 def method_text(r: RoiResult) -> str:
     level = f"{r.confidence_level:.0%}"
     return (
-        f"Measured: for each workflow with at least {r.min_runs_per_arm} timed runs with and without AI, a regression "
-        "of the logarithm of minutes on whether AI was used (and the observer's complexity rating, when every run has "
-        "one) gives the effect of AI as a percentage of time. Saving = 1 − exp(effect). Standard errors are "
-        "heteroskedasticity-robust HC3, chosen because it behaves best in small samples; intervals use Student's t "
-        f"at {level}.\n\n"
-        "Pooled: a workflow with too few runs borrows the AI effect of its task type from one regression across all "
-        "the client's time studies, with a separate baseline per workflow and an AI effect per task type (HC3).\n\n"
-        "Prior: a task type the client never timed in both arms gets the published estimate for that kind of task, "
-        "with a deliberately wide range that allows no saving or a slowdown (the range does not change with the "
-        "interval level). Client data always replace the prior.\n\n"
-        "No predictive model is fitted: the question is the size of one effect and how sure we are of it, which "
-        "is inference (statsmodels), not prediction."
+        f"Each workflow's own runs: with at least {r.min_runs_per_arm} timed runs in each arm, a regression of the "
+        "logarithm of minutes on whether AI was used (and the observer's complexity rating, on the runs that have "
+        "one) gives the effect of AI as a share of time; saving = 1 − exp(effect), with heteroskedasticity-robust "
+        "HC3 standard errors. Where the two arms were timed by different mixes of people, the effect is estimated "
+        "within person. Fewer runs still count, with a standard error from the residual spread of the measured "
+        "workflows.\n\n"
+        "Weighing the evidence (empirical Bayes): each workflow's own estimate is pulled toward the mean of its "
+        "task type, more so the noisier it is; the task type's mean is itself pulled toward the published prior "
+        "for that kind of task, whose range sets how far it may move. How much workflows of one task type differ "
+        f"(τ = {r.tau:.2f} in log minutes) is estimated from the client's data by restricted maximum likelihood. "
+        f"The {level} intervals are robust empirical-Bayes intervals (Armstrong, Kolesár & Plagborg-Møller 2022): "
+        "they hold on average across workflows whatever the shape of the differences between them.\n\n"
+        "A workflow without usable runs of its own borrows its task type's mean with a prediction interval for a "
+        "new workflow of that type (it adds the spread between workflows to the uncertainty of the mean; Higgins, "
+        "Thompson & Spiegelhalter 2009; IntHout et al. 2016). A task type the client never timed gets the "
+        f"published prior, its range read as a 90% range and widened by the same spread, so every interval in "
+        f"the tables is a {level} interval.\n\n"
+        "Ranking: by the net value at the shrunk estimate. Ranking by each workflow's own estimate, or by the low "
+        "end of its own interval, picks lucky samples: in the kit's simulation study their reported value "
+        "overstated the truth (docs/methods.md). Shrinking first is what protects a selected top three (Gelman, "
+        "Hill & Yajima 2012).\n\n"
+        f"The picks' total carries a {level} interval from Monte Carlo draws allowing for {r.interval_covers}; "
+        "the draws share one adoption rate and one hourly cost across the picks. Net value is capacity freed at "
+        "loaded hourly cost, not cash."
     )
 
 
@@ -1086,7 +880,7 @@ def explorer(eng):
     what-if settings. The regressions are fitted once; moving a slider only re-values."""
     fits = fit_savings(
         eng.table("workflows"), eng.table("time_studies") if eng.has("time_studies") else None, eng.settings.min_runs_per_arm
-    )
+    )  # the level-free layer; the shrinkage is redone per interval level (cheap)
 
     @functools.lru_cache(maxsize=64)
     def result(adoption_rate, hourly_cost, horizon_months, confidence_level, ranking, top_n) -> RoiResult:

@@ -1299,6 +1299,7 @@ def _saving_phrase(row: pd.Series) -> str:
     if pd.isna(row["saving"]):
         return ""
     where = {"measured": "timed at this company", "pooled": "similar tasks timed at this company",
+             "partially pooled": "timed at this company", "borrowed": "similar tasks timed at this company",
              "prior": "published studies", "published prior": "published studies"}.get(str(row["source"]), "")  # fmt: skip
     return f"About {row['saving']:.0%} less time per run" + (f" ({where})" if where else "") + "."
 

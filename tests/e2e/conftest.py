@@ -38,9 +38,10 @@ def sample_copy(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_run(sample_copy, tmp_path_factory):
-    """Run every phase on the sample client once; returns (completed process, reports root, input hashes)."""
-    reports = tmp_path_factory.mktemp("reports")
+def sample_run(sample_copy):
+    """Run every phase on the sample client once, as a user does: `kit run halden` from the folder
+    holding it, with the default (relative) `reports/`. Returns (completed process, reports root,
+    input hashes)."""
     before = tree_hashes(sample_copy)
-    proc = kit("run", str(sample_copy), "--reports", str(reports), cwd=reports)
-    return proc, reports, before
+    proc = kit("run", sample_copy.name, cwd=sample_copy.parent)
+    return proc, sample_copy.parent / "reports", before

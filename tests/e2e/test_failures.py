@@ -55,10 +55,10 @@ def test_unknown_parameter_is_rejected_before_anything_runs(engagement_dir, tmp_
 
 
 def test_failing_phase_is_named_the_others_finish_and_latest_stays(engagement_dir, tmp_path):
+    from tests.e2e.test_faults import assert_earlier_run_untouched, earlier_good_run, new_runs
+
     reports = tmp_path / "reports"
-    good = kit("run", str(engagement_dir), "--reports", str(reports), "--phase", PHASES[0].name, cwd=tmp_path)
-    assert good.returncode == 0, good.stdout + good.stderr
-    latest_before = (reports / "test-client" / "latest").resolve()
+    before = earlier_good_run(reports)  # a --phase run would not do: it never becomes `latest`
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS_DIR, notebooks)
@@ -71,9 +71,8 @@ def test_failing_phase_is_named_the_others_finish_and_latest_stays(engagement_di
     assert proc.returncode == 1
     assert f"failed {PHASES[0].title}: ValueError: planted failure" in proc.stderr.replace("\n", " ")
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert (reports / "test-client" / "latest").resolve() == latest_before
-    runs = sorted(p for p in (reports / "test-client").iterdir() if p.name != "latest")
-    failed_run = runs[-1]
+    assert_earlier_run_untouched(reports, before)
+    (failed_run,) = new_runs(reports)
     assert (failed_run / "notebooks" / PHASES[0].notebook).is_file()  # the failing notebook is kept
     for phase in PHASES[1:]:
         assert (failed_run / f"{phase.notebook.removesuffix('.ipynb')}.html").is_file()

@@ -46,6 +46,19 @@ def test_every_phase_has_its_deliverable_results_and_index_entry(sample_run):
     assert all(len(v["sha256"]) == 64 for v in manifest["inputs"].values())
 
 
+def test_a_run_from_relative_paths_writes_pages_and_results_into_its_run_folder_only(sample_run, sample_copy):
+    _, reports, _ = sample_run
+    run = latest(reports).resolve()
+    assert {p.name for p in (run / "results").iterdir()} == {f"{p.name}.json" for p in PHASES} | {"status.json"}
+    assert (run / "pages" / "clarity_document.txt").is_file() and (run / "pages" / "engagement_workbook.xlsx").is_file()
+    index = (run / "index.html").read_text(encoding="utf-8")
+    for page in (run / "pages").iterdir():
+        assert f'href="pages/{page.name}"' in index
+    assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["halden", "reports"]
+    assert sorted(p.name for p in reports.iterdir()) == ["halden"]
+    assert sorted(p.name for p in (reports / "halden").iterdir()) == sorted(["latest", run.name])
+
+
 def test_html_deliverables_reference_nothing_on_the_network(sample_run):
     _, reports, _ = sample_run
     files = all_html(reports)
