@@ -306,6 +306,82 @@ def open_(
         raise typer.Exit(1)
 
 
+RunArg = Annotated[
+    str, typer.Argument(help="Run id under REPORTS/<slug>/ (e.g. 20270111-090000), or a run folder; default: latest.")
+]
+
+
+def _settings_and_run(engagement: Path, run: str, reports: Path):
+    """The engagement's settings and the run folder RUN names; exit 1 with one line when there is none."""
+    from kit.deck import run_folder
+    from kit.settings import load_settings
+
+    try:
+        settings = load_settings(engagement)
+    except IntakeError as exc:
+        _report_intake_error(exc)
+        raise typer.Exit(1) from None
+    try:
+        return settings, run_folder(reports, settings.slug, run)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def deck(
+    engagement: EngagementArg,
+    run: RunArg = "latest",
+    reports: Annotated[Path, typer.Option(help="Folder that holds <slug>/<run-id>/.")] = Path("reports"),
+    baseline: Annotated[
+        str | None, typer.Option(help="An earlier run (id or folder): adds a slide of progress since it.")
+    ] = None,
+) -> None:
+    """Write the steering-committee deck (PowerPoint) of a run from its recorded results, to
+    <run>/pages/<slug>_steering_committee.pptx. `kit run` writes it for every complete run."""
+    from kit.deck import run_folder, write_deck
+
+    settings, run_dir = _settings_and_run(engagement, run, reports)
+    base = None
+    if baseline:
+        try:
+            base = run_folder(reports, settings.slug, baseline)
+        except FileNotFoundError as exc:
+            _fail(f"--baseline: {exc}")
+            raise typer.Exit(1) from None
+    path = write_deck(run_dir, settings, base)
+    console.print(f"Deck written: {path}", style="green", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def pdf(
+    engagement: EngagementArg,
+    run: RunArg = "latest",
+    reports: Annotated[Path, typer.Option(help="Folder that holds <slug>/<run-id>/.")] = Path("reports"),
+    paper: Annotated[str, typer.Option(help="Paper size: a4 or letter.")] = "a4",
+) -> None:
+    """Print a run's HTML reports to PDF (<run>/pdf/<report>.pdf) with the Chromium found on this
+    machine (chromium, chromium-browser or google-chrome). Exit 1 when there is none."""
+    from kit.pdf import BROWSERS, PAPERS, PdfError, find_browser, print_reports
+
+    if paper.lower() not in PAPERS:
+        _fail(f"--paper {paper}: must be one of {', '.join(PAPERS)}")
+        raise typer.Exit(2)
+    _, run_dir = _settings_and_run(engagement, run, reports)
+    browser = find_browser()
+    if browser is None:
+        _fail(f"no Chromium browser found (looked for {', '.join(BROWSERS)} on PATH); install one, e.g. "
+              "apt-get install chromium, to print the reports to PDF")  # fmt: skip
+        raise typer.Exit(1)
+    try:
+        written = print_reports(run_dir, browser, paper.lower())
+    except PdfError as exc:
+        _fail(f"PDF not written: {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"{len(written)} PDF(s) written to {run_dir / 'pdf'} with {browser}", style="green", markup=False,
+                  highlight=False, soft_wrap=True)  # fmt: skip
+
+
 @app.command(name="import")
 def import_(
     files: Annotated[list[Path] | None, typer.Argument(help="Export files (CSV or XLSX) to import.")] = None,

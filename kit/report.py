@@ -141,19 +141,25 @@ td.kit-num, th.kit-num { text-align: right; }
   font-size: 0.8rem; color: var(--kit-faint);
 }
 
-@page { margin: 16mm 14mm; }
+/* print: A4 and Letter alike (size: auto takes the printer's paper); nothing is cut at the edge */
+@page { size: auto; margin: 16mm 14mm; }
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   body { font-size: 10.5pt; background: #FFFFFF; color: #000000; }
   .kit-main { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
-  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  .kit-chart, .kit-say, .kit-header, figure, img, svg, pre, caption {
+  h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
+  p, li { orphans: 3; widows: 3; }
+  .kit-chart, .kit-say, .kit-header, figure, img, svg, pre {
     break-inside: avoid; page-break-inside: avoid;
   }
-  table { break-inside: auto; }
+  .kit-chart, .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible; }
+  .kit-chart svg, img { max-width: 100% !important; height: auto !important; }
+  table { break-inside: auto; max-width: 100%; }
   thead { display: table-header-group; }
+  tfoot { display: table-footer-group; }
   tr, td, th { break-inside: avoid; page-break-inside: avoid; }
+  td, th { overflow-wrap: break-word; }
   tbody tr:nth-child(even) td { background: none; }
   .kit-say { background: none; }
   .kit-footer { margin-top: 24px; }

@@ -35,6 +35,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from kit import __version__
+from kit.deck import write_run_deck
 from kit.intake import Engagement, load_engagement
 from kit.kernel_io import install_poll_workaround
 from kit.model import EngagementModel, Unavailable
@@ -398,6 +399,8 @@ def _run(
     becomes_latest = result.ok and not result.unselected
     write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest, computed=dict(model.computed))
     write_index(eng, run_dir, run_id, outcomes, date)
+    if becomes_latest and write_run_deck(run_dir, eng.settings):  # a complete run: every phase it allows
+        write_index(eng, run_dir, run_id, outcomes, date)  # again, to list the deck under pages/
     if becomes_latest:
         result.latest = point_latest(run_dir)
 

@@ -150,6 +150,17 @@ class EngagementSettings(BaseModel):
     consolidation_rules: ConsolidationRules = Field(default_factory=ConsolidationRules)
     agent_rules: AgentRules = Field(default_factory=AgentRules)
     value_uncertainty: ValueUncertainty = Field(default_factory=ValueUncertainty)
+    # the client's brand colour as #RRGGBB: accents of the steering-committee deck (kit.deck); none = the kit's blue
+    accent_colour: str | None = None
+
+    @field_validator("accent_colour", mode="after")
+    @classmethod
+    def _hex_colour(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
+            raise ValueError("must be a colour written #RRGGBB, e.g. #1F5AA6")
+        return v.upper()
 
     @field_validator("phases", mode="before")
     @classmethod

@@ -120,3 +120,17 @@ def test_a_key_that_overrides_a_yaml_merge_is_not_a_duplicate(tmp_path):
     (tmp_path / "engagement.yaml").write_text(text, encoding="utf-8")
     settings = load_settings(tmp_path)
     assert (settings.hourly_cost_for("analyst"), settings.hourly_cost_for("clerk")) == (90, 40)
+
+
+@pytest.mark.parametrize(("given", "kept"), [("#0b6e4f", "#0B6E4F"), (None, None), ("", None)])
+def test_accent_colour_is_a_hex_colour_or_none(given, kept):
+    assert parse_settings({**BASE, "accent_colour": given}).accent_colour == kept
+
+
+@pytest.mark.parametrize("given", ["red", "#12345", "#GGGGGG", "0B6E4F"])
+def test_a_bad_accent_colour_is_an_error_saying_what_is_allowed(given):
+    with pytest.raises(IntakeError) as exc:
+        parse_settings({**BASE, "accent_colour": given})
+    assert [str(p) for p in exc.value.problems] == [
+        f'engagement.yaml: setting "accent_colour" must be a colour written #RRGGBB, e.g. #1F5AA6 (given: {given!r})'
+    ]

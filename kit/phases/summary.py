@@ -2091,6 +2091,22 @@ def _append(ws, values: list[Any]) -> None:
                 cell.quotePrefix = True
 
 
+PRINT_LANDSCAPE_WIDTH = 100  # characters of column width above which a sheet prints in landscape
+
+
+def _print_setup(ws, header_rows: str) -> None:
+    """Print readably: every column on one page's width (as many pages down as it takes), the
+    header row repeated on each page, landscape when the columns are wide."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # 0: as many pages as needed
+    ws.print_title_rows = header_rows
+    width = sum((d.width or 10) for d in ws.column_dimensions.values())
+    ws.page_setup.orientation = "landscape" if width > PRINT_LANDSCAPE_WIDTH else "portrait"
+    ws.print_options.gridLines = False
+    ws.oddFooter.center.text = "&P of &N"
+
+
 def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> bytes:
     """The Excel workbook: a Contents sheet, then every sheet of `WORKBOOK_SHEETS` (a sheet whose
     phase is missing says why, in its first row)."""
@@ -2144,8 +2160,10 @@ def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> byte
             longest = max([len(header)] + [len(str(c.value)) for c in ws[letter][1:200] if c.value is not None])
             ws.column_dimensions[letter].width = min(max(10, longest + 2), 60)
         ws.freeze_panes = "A2"
+        _print_setup(ws, header_rows="1:1")
     for letter, width in zip("ABCD", (26, 70, 22, 40), strict=True):
         contents.column_dimensions[letter].width = width
+    _print_setup(contents, header_rows="4:4")
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
