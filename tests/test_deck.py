@@ -3,7 +3,6 @@ safe client text, and text that stays on its slide (estimated, and rendered with
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import re
@@ -48,16 +47,17 @@ LONG_SUFFIX = {
 
 
 def recorded_run(engagement: Path, run_dir: Path) -> Path:
-    """`run_dir` as `kit run` leaves it for the deck: results/<phase>.json of every phase (each phase's
-    `analyze_engagement`, recorded with `nb.record`, as the notebooks do), status.json and a manifest."""
-    eng = load_engagement(engagement)
-    status, phases = {}, []
-    for phase in sm.SOURCE_PHASES:
-        nb.record(run_dir, phase, importlib.import_module(sm.PHASE_MODULES[phase]).analyze_engagement(eng))
-        status[phase] = {"title": sm.PHASE_TITLES[phase], "status": "ok", "error": None}
-        phases.append({"phase": phase, **status[phase]})
+    """`run_dir` as `kit run` leaves it for the deck: every result of the engagement model persisted
+    (results/<phase>.json and the typed nodes), status.json and a manifest."""
+    from kit.model import EngagementModel
+    from kit.phases import PHASE_BY_NAME
+
+    model = EngagementModel(load_engagement(engagement))
+    model.result(sm.NAME)
+    model.save(run_dir)
+    status = {p: {"title": PHASE_BY_NAME[p].title, "status": "ok", "error": None} for p in sm.source_phases()}
     (run_dir / "results" / "status.json").write_text(json.dumps(status), encoding="utf-8")
-    nb.record(run_dir, sm.NAME, sm.analyze_engagement(eng, run_dir))
+    phases = [{"phase": p, **v} for p, v in status.items()]
     phases.append({"phase": sm.NAME, "title": "Engagement summary", "status": "ok", "error": None})
     manifest = {"started": "2027-01-11T09:00:00", "phases": phases}
     (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

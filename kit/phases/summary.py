@@ -740,7 +740,7 @@ def _goals(records, settings, workflows: pd.DataFrame) -> dict[str, tuple[str, s
         cons_metric = (
             f"Annual tool spend from {_money(totals.get('current_annual_spend', 0), cur)} to "
             f"{_money(totals.get('spend_after', 0), cur)}; AI on expenses from "
-            f"{_money(totals.get('shadow_spend', 0), cur)} a year to none"
+            f"{_money(_shadow_rate(totals), cur)} a year to none"
         )
     else:
         cons_metric = "Annual tool spend (the consolidation phase is missing: no baseline)"
@@ -966,7 +966,7 @@ def _consolidation_milestones(records, settings, span) -> list[Milestone]:
         out.append(Milestone("Consolidation", t["_due"], f"{rec.capitalize()} {t['tool']}{moves}{renew}", who, metric,
                              str(t["tool"]), cost, cost - saving, f"{cur} a year", "Consolidation"))  # fmt: skip
     totals = _scalar(cons, "totals", {}) or {}
-    spend, people = _num(totals.get("shadow_spend")), _num(totals.get("shadow_people"))
+    spend, people = _num(_shadow_rate(totals)), _num(totals.get("shadow_people"))
     if math.isfinite(spend) and (spend > 0 or people > 0):
         out.append(Milestone(
             "Consolidation", end, "Move shadow-AI users onto approved tools and stop AI on expenses", owner,
@@ -974,6 +974,13 @@ def _consolidation_milestones(records, settings, span) -> list[Milestone]:
             "outside the approved tools → none", "Shadow AI", spend, 0.0, f"{cur} a year", "Consolidation",
         ))  # fmt: skip
     return out
+
+
+def _shadow_rate(totals: Mapping[str, Any]) -> Any:
+    """What AI on expenses costs a year: the run rate of the live subscriptions when consolidation
+    records it (a trailing sum understates subscriptions that started during the year), else the
+    trailing 12-month sum."""
+    return totals.get("shadow_run_rate", totals.get("shadow_spend", 0))
 
 
 def _agent_milestones(records, settings, span) -> list[Milestone]:
@@ -1102,13 +1109,15 @@ def headline_figures(records: Mapping[str, PhaseRecord], settings: EngagementSet
         f"{cur} a year",
         "consolidation.totals.total_saving",
     )
+    rate = "shadow_run_rate" if "shadow_run_rate" in totals else "shadow_spend"
     add(
         "shadow_spend",
-        "AI paid on expenses outside the approved tools",
+        "AI paid on expenses outside the approved tools (annual run rate of the live subscriptions)"
+        if rate == "shadow_run_rate" else "AI paid on expenses outside the approved tools (last 12 months)",
         "consolidation",
-        totals.get("shadow_spend"),
+        totals.get(rate),
         f"{cur} a year",
-        "consolidation.totals.shadow_spend",
+        f"consolidation.totals.{rate}",
     )
     tr = _record(records, "training_gaps")
     depts = _table(tr, "departments", ("respondents", "people_fully_at_target"))

@@ -602,3 +602,17 @@ def test_the_notebook_in_report_mode_names_the_failed_phase_and_writes_its_files
     summary = nb.load_record(folder / "results" / f"{sm.NAME}.json")
     assert summary["scalars"]["missing"] == [consolidation, agents]
     assert openpyxl.load_workbook(folder / "pages" / "engagement_workbook.xlsx").sheetnames[0] == "Contents"
+
+
+def test_ai_on_expenses_is_quoted_as_the_run_rate_of_live_subscriptions_not_the_trailing_sum():
+    """Five $20/month subscriptions started in the autumn: USD 300 charged in 12 months, USD 1,200 a year."""
+    totals = {"shadow_spend": 300.0, "shadow_run_rate": 1200.0, "shadow_people": 5, "current_annual_spend": 10000.0,
+              "spend_after": 9000.0, "total_saving": 1000.0}  # fmt: skip
+    kept = pd.DataFrame({"tool": ["Chat"], "recommendation": ["keep"], "annual_saving": [0.0]})
+    r = sm.analyze({"consolidation": ok({"totals": totals, "currency": "USD"}, tools=kept)}, settings())
+    head = r.headlines.set_index("key").loc["shadow_spend"]
+    assert head["value"] == 1200.0 and head["source"] == "consolidation.totals.shadow_run_rate"
+    assert "run rate" in head["figure"]
+    shadow = r.milestones[r.milestones["subject"] == "Shadow AI"].iloc[0]
+    assert "USD 1,200 a year → none" in shadow["metric"]
+    assert "AI on expenses from USD 1,200 a year to none" in r.roadmap.set_index("phase").loc["Consolidation", "metric"]
