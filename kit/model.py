@@ -266,6 +266,7 @@ class EngagementModel:
         for phase in PHASES:
             sources[options_source(phase.name)] = self._options(phase.name, (options or {}).get(phase.name))
         self.driver = Driver(GRAPH, sources, load=self._load if self.run_dir else None)
+        self._saved: dict[tuple[str, str], Any] = {}  # (run folder, node) -> the result saved there
 
     def _options(self, phase: str, given: PhaseOptions | Mapping[str, Any] | None) -> PhaseOptions:
         model = PHASE_BY_NAME[phase].options
@@ -312,8 +313,17 @@ class EngagementModel:
         return self.driver.provide(**marks)
 
     def save(self, run_dir: str | Path) -> list[Path]:
-        """Persist every node result known now into `run_dir` (see `save_result`)."""
-        return [p for name, value in self.driver.results().items() if (p := save_result(run_dir, name, value))]
+        """Persist every node result known now into `run_dir` (see `save_result`); a result this
+        model already saved there, unchanged since, is not written again."""
+        written = []
+        for name, value in self.driver.results().items():
+            key = (str(run_dir), name)
+            if self._saved.get(key) is value:
+                continue
+            if path := save_result(run_dir, name, value):
+                written.append(path)
+            self._saved[key] = value
+        return written
 
     @property
     def computed(self):
