@@ -60,3 +60,10 @@ def test_a_result_pickled_before_the_split_still_loads(phase, result):
     old_reference = f"ckit.phases.{phase}\n{result}\n.".encode()  # pickle's GLOBAL opcode, as protocol 0 writes it
     cls = pickle.loads(old_reference)  # noqa: S301 - a constant written here
     assert cls is getattr(importlib.import_module(f"kit.phases.{phase}.analysis"), result)
+
+
+def test_consolidation_finds_its_vendor_list_from_the_package():
+    from kit.phases import consolidation
+
+    assert consolidation.AI_VENDORS_FILE == ROOT.parent / "data" / "ai_vendors.csv"
+    assert consolidation.AI_VENDORS_FILE.is_file()

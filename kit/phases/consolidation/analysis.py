@@ -79,7 +79,7 @@ from kit.vocabulary import (  # shared labels
 
 T, U, X, W = Tools, Usage, Expenses, Workflows  # column names come from the schema models
 
-AI_VENDORS_FILE = Path(__file__).resolve().parents[1] / "data" / "ai_vendors.csv"
+AI_VENDORS_FILE = Path(__file__).resolve().parents[2] / "data" / "ai_vendors.csv"
 MONTHS_PER_YEAR = 12
 BLOCK_DAYS = 30  # length of one "recent month" for downsizing
 DECISION_LEAD_DAYS = 30  # give notice at least this many days before renewal (90-60-30 cycle)
