@@ -4,6 +4,7 @@ The computation is in `analysis`, what the report shows in `presentation`, its e
 
 from kit.phases.agents.analysis import (
     ACCEPT_TARGET,
+    AGENT_TASK_MINUTES,
     APPROVAL_POTENTIAL,
     APPROVE,
     AUTONOMOUS,
@@ -16,7 +17,11 @@ from kit.phases.agents.analysis import (
     DEFAULT_WEIGHTS,
     DRAFT,
     FACTORS,
+    GATE_BOTH,
+    GATE_CONSOLIDATION,
+    GATE_NOT,
     GATE_READY,
+    GATE_TRAINING,
     GATES,
     IMPACT_LEVEL,
     MIN_POTENTIAL,
@@ -48,6 +53,7 @@ from kit.phases.agents.pages import (
     write_spec_pages,
 )
 from kit.phases.agents.presentation import (
+    KIT_ASSUMPTION,
     SENSITIVITY_LABELS,
     assumptions_view,
     by_oversight_view,
@@ -78,6 +84,7 @@ from kit.phases.agents.presentation import (
 
 __all__ = [
     "ACCEPT_TARGET",
+    "AGENT_TASK_MINUTES",
     "APPROVAL_POTENTIAL",
     "APPROVE",
     "AUTONOMOUS",
@@ -92,8 +99,13 @@ __all__ = [
     "DRAFT",
     "FACTORS",
     "GATES",
+    "GATE_BOTH",
+    "GATE_CONSOLIDATION",
+    "GATE_NOT",
     "GATE_READY",
+    "GATE_TRAINING",
     "IMPACT_LEVEL",
+    "KIT_ASSUMPTION",
     "MIN_POTENTIAL",
     "MONTHS_PER_YEAR",
     "NOT_RECOMMENDED",

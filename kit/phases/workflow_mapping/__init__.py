@@ -3,12 +3,15 @@
 The computation is in `analysis`, what the report shows in `presentation`; every public name is re-exported here."""
 
 from kit.phases.workflow_mapping.analysis import (
+    MAX_PRIOR_SAVING,
+    MEASURED,
     MONTHS_PER_YEAR,
     NO_OWNER,
     W,
     WorkflowMappingResult,
     analyze,
     analyze_engagement,
+    estimate_savings,
 )
 from kit.phases.workflow_mapping.presentation import (
     CANDIDATE_COLUMNS,
@@ -29,6 +32,8 @@ from kit.phases.workflow_mapping.presentation import (
 
 __all__ = [
     "CANDIDATE_COLUMNS",
+    "MAX_PRIOR_SAVING",
+    "MEASURED",
     "MONTHS_PER_YEAR",
     "NO_OWNER",
     "W",
@@ -43,6 +48,7 @@ __all__ = [
     "collect_next_view",
     "department_task_chart",
     "departments_view",
+    "estimate_savings",
     "explorer",
     "gaps_text",
     "gaps_view",
