@@ -1,6 +1,6 @@
 """Phase 2 (Foundation): ROI ranking — which two or three workflows to start with.
 
-The computation is in `analysis`, what the report shows in `presentation`; every public name is re-exported here."""
+The computation is in `analysis`, what the report shows in `presentation`, its extra pages in `pages`; every public name is re-exported here."""
 
 from kit.phases.roi.analysis import (
     AI,
@@ -28,11 +28,13 @@ from kit.phases.roi.analysis import (
     interval_covers,
     picks_interval,
 )
+from kit.phases.roi.pages import (
+    analyst_items,
+    analyst_note,
+)
 from kit.phases.roi.presentation import (
     SOURCES,
     TASK_PRIORS,
-    analyst_items,
-    analyst_note,
     checks_view,
     diagnostics_view,
     estimates_text,

@@ -515,22 +515,3 @@ def explorer(model):
         return [nb.say(summary_text(r)), net_value_chart(r), nb.table(start_here_view(r), formats={"Time saved": "percent"})]
 
     return view
-
-
-def analyst_items(r: RoiResult) -> list:
-    """What the analysts' page shows: diagnostics chart, model fit table, every coefficient."""
-    from kit import notebook as nb
-
-    four = {"Coefficient": "{:.4f}", "Std. error (HC3)": "{:.4f}", "t": "{:.2f}", "p": "{:.4f}"}
-    return [
-        residuals_chart(r),
-        nb.table(diagnostics_view(r), caption="Fit of each model", max_rows=10_000),
-        nb.table(regression_view(r, ai_terms_only=False), formats=four, caption="Every coefficient", max_rows=10_000),
-    ]
-
-
-def analyst_note(path) -> str:
-    """Where the analysts' regression page went (None: a live session with no run folder)."""
-    if path is None:
-        return "Live session without a run folder: `kit run` writes every regression table to a separate page."
-    return f"Every regression table, coefficient by coefficient, is in this run's folder as pages/{path.name}."

@@ -70,6 +70,7 @@ from kit.phases.summary.pages import (
     WORKBOOK_SHEETS,
     Sheet,
     workbook_bytes,
+    workbook_note,
 )
 from kit.phases.summary.presentation import (
     LEVEL_AXIS,
@@ -93,7 +94,6 @@ from kit.phases.summary.presentation import (
     roadmap_view,
     signals_view,
     status_text,
-    workbook_note,
     workflows_caption,
     workflows_view,
 )

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -247,3 +248,14 @@ def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> byte
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_note(path) -> str:
+    if path is None:
+        return (
+            "Live session without a run folder: `kit run` writes the Excel workbook (pages/engagement_workbook.xlsx)."
+        )
+    return (
+        f"The key tables of every phase are in an Excel workbook, pages/{Path(path).name}, one sheet per table with "
+        "readable column names and units, for your own slides; its first sheet lists the others."
+    )

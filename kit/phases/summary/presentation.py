@@ -508,14 +508,3 @@ def deliverables(r: SummaryResult, output_dir: str | Path | None, records: Mappi
         title = named.get(page.name) or page.stem.replace("_", " ").replace("-", " ").capitalize()
         items.append((f"{kind}: {title}" if kind else title, f"pages/{page.name}", page.suffix.lstrip(".").upper()))
     return Links(items)
-
-
-def workbook_note(path) -> str:
-    if path is None:
-        return (
-            "Live session without a run folder: `kit run` writes the Excel workbook (pages/engagement_workbook.xlsx)."
-        )
-    return (
-        f"The key tables of every phase are in an Excel workbook, pages/{Path(path).name}, one sheet per table with "
-        "readable column names and units, for your own slides; its first sheet lists the others."
-    )

@@ -47,6 +47,7 @@ from kit.phases.training.pages import (
     PlaybookPage,
     playbook_html,
     playbook_pages,
+    playbooks_note,
 )
 from kit.phases.training.presentation import (
     cohorts_chart,
@@ -61,7 +62,6 @@ from kit.phases.training.presentation import (
     leadership_chart,
     leadership_text,
     leadership_view,
-    playbooks_note,
     playbooks_text,
     playbooks_view,
     priorities_text,

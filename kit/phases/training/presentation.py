@@ -208,15 +208,6 @@ def playbooks_text(r: TrainingResult) -> str:
     )
 
 
-def playbooks_note(paths: list) -> str:
-    """Where the playbooks went (an empty list or Nones: a live session with no run folder)."""
-    written = [p for p in paths if p is not None]
-    if not written:
-        return "Live session without a run folder: `kit run` writes one playbook page per role."
-    return (f"{len(written)} playbook pages are in this run's folder under pages/ and listed on the run's index page; "
-            "each opens on its own and can be sent to the people in that role.")  # fmt: skip
-
-
 # ---------------------------------------------------------------- charts
 
 

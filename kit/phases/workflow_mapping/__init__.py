@@ -1,6 +1,6 @@
 """Phase 1 (Foundation): the workflow inventory — where time and money go, where AI fits, and what is not yet known.
 
-The computation is in `analysis`, what the report shows in `presentation`; every public name is re-exported here."""
+The computation is in `analysis`, what the report shows in `presentation`, its extra pages in `pages`; every public name is re-exported here."""
 
 from kit.phases.workflow_mapping.analysis import (
     MAX_PRIOR_SAVING,
@@ -13,13 +13,15 @@ from kit.phases.workflow_mapping.analysis import (
     analyze_engagement,
     estimate_savings,
 )
+from kit.phases.workflow_mapping.pages import (
+    clarity_document,
+    clarity_note,
+)
 from kit.phases.workflow_mapping.presentation import (
     CANDIDATE_COLUMNS,
     candidates_chart,
     candidates_text,
     candidates_view,
-    clarity_document,
-    clarity_note,
     collect_next_view,
     department_task_chart,
     departments_view,
