@@ -31,7 +31,9 @@ from kit.imports.values import (
 )
 
 TOOL_ALIASES_FILE = DATA_DIR / "tool_aliases.csv"
-USAGE_COLUMNS = ("user_id", "tool", "date", "actions", "app", "snapshot", "window_days", "source")
+USAGE_COLUMNS = ("user_id", "tool", "date", "actions", "app", "snapshot", "window_days", "prompts", "active_days",
+                 "source")  # fmt: skip
+ALL_APPS = "All apps"  # the app of the row carrying a v2 Copilot report's per-person prompts and active days
 EXPENSE_COLUMNS = ("expense_id", "date", "employee_id", "vendor", "amount", "description", "source")
 TIME_COLUMNS = ("observation_id", "workflow_id", "ai_assisted", "minutes", "employee_id", "observed_on", "source")
 SURVEY_COLUMNS = ("respondent_id", "department", "role", "skill", "level", "source")
@@ -51,7 +53,8 @@ class Built:
     dropped: list[tuple[int, str]] = field(default_factory=list)
     kept_rows: set[int] = field(default_factory=set)
     decisions: list[str] = field(default_factory=list)
-    seats: dict[str, int] = field(default_factory=dict)
+    seats: dict[str, int] = field(default_factory=dict)  # licences assigned per product (Assigned Products)
+    seats_as_of: str = ""  # the report's refresh date (ISO), for the tools.csv merge
 
     def drop(self, row: int, reason: str) -> None:
         self.dropped.append((row, reason))
@@ -175,6 +178,7 @@ def usage_snapshot(t: Table, ctx: Context) -> Built:
         b.decisions.append(f"no Report Period: each snapshot covers {ctx.mapping.snapshots.window_days} days "
                            "(snapshots.window_days in import_mapping.yaml)")  # fmt: skip
     apps: Counter = Counter()
+    totals: Counter = Counter()
     for row, cells in t.rows:
         user, name = t.value(cells, "user"), t.value(cells, "name")
         if not user:
@@ -215,17 +219,65 @@ def usage_snapshot(t: Table, ctx: Context) -> Built:
         if not found:
             b.drop(row, "no activity date in any app (enabled or licensed, not active)")
             continue
+        try:
+            counts = {f: _count(t.value(cells, f)) for f in V2_FIELDS if f in t.fields}
+        except ValueError:
+            b.drop(row, "; ".join(f'{t.header[t.fields[f]]} "{t.value(cells, f)}" is not a whole number'
+                                  for f in V2_FIELDS if f in t.fields and not _is_count(t.value(cells, f))))  # fmt: skip
+            continue
         who = Identity(user=user, name=name)
         for label, day in found:
             tool, _ = resolve_tool(label, ctx)
             apps[label] += 1
             b.rows.append({"user_id": who, "tool": tool, "date": day.isoformat(), "actions": "", "app": label,
                            "snapshot": _iso(snapshot), "window_days": window, "_row": row})  # fmt: skip
+        if {"prompts", "active_days"} & counts.keys():
+            last = _last_activity(t, cells, fmt) or max(day for _, day in found)
+            b.rows.append({"user_id": who, "tool": resolve_tool(t.fmt.tool, ctx)[0], "date": last.isoformat(),
+                           "actions": "", "app": ALL_APPS, "snapshot": _iso(snapshot), "window_days": window,
+                           "prompts": counts.get("prompts", ""), "active_days": counts.get("active_days", ""),
+                           "_row": row})  # fmt: skip
+            for f, n in counts.items():
+                totals[f] += n or 0
         b.kept_rows.add(row)
+        b.seats_as_of = max(b.seats_as_of, _iso(snapshot))
     b.decisions += _tool_decisions(apps, ctx)
+    if totals:
+        b.decisions.append(
+            f'report version 2: prompts and active usage days on one "{ALL_APPS}" row per active person '
+            f"(usage columns prompts, active_days, over the row's window_days); totals of the people kept: "
+            + "; ".join(f"{t.header[t.fields[f]]} {totals[f]:,}" for f in V2_FIELDS if f in totals))  # fmt: skip
     if b.seats:
         b.decisions.append("licences assigned: " + "; ".join(f"{k}: {v}" for k, v in sorted(b.seats.items())))
     return b
+
+
+V2_FIELDS = ("prompts", "prompts_chat_work", "prompts_chat_web", "active_days")
+
+
+def _is_count(text: str) -> bool:
+    try:
+        _count(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _count(text: str) -> int | str:
+    """A whole number >= 0 as the report prints it ('' when blank)."""
+    if not text.strip():
+        return ""
+    value = float(text.replace(",", ""))
+    if value < 0 or value != int(value):
+        raise ValueError(text)
+    return int(value)
+
+
+def _last_activity(t: Table, cells: list[str], fmt: str | None) -> dt.date | None:
+    try:
+        return _date(t.value(cells, "last"), fmt)
+    except ValueError:
+        return None
 
 
 def chatgpt(t: Table, ctx: Context) -> Built:
