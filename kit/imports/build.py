@@ -54,6 +54,7 @@ class Built:
     kept_rows: set[int] = field(default_factory=set)
     decisions: list[str] = field(default_factory=list)
     seats: dict[str, int] = field(default_factory=dict)  # licences assigned per product (Assigned Products)
+    licensed: dict[str, set[str]] = field(default_factory=dict)  # product -> users holding it
     seats_as_of: str = ""  # the report's refresh date (ISO), for the tools.csv merge
 
     def drop(self, row: int, reason: str) -> None:
@@ -79,6 +80,18 @@ def tool_aliases() -> dict[str, tuple[str, ...]]:
         for row in csv.DictReader(handle):
             out.setdefault(header_key(row["alias"]), []).append(row["tool"].strip())
     return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def tool_facts() -> dict[str, tuple[str, str]]:
+    """Inventory tool (header_key) -> (vendor, category) from the alias list, for a tools.csv row an
+    import adds (seats from a licence report)."""
+    out: dict[str, tuple[str, str]] = {}
+    with TOOL_ALIASES_FILE.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row.get("vendor") or "").strip():
+                out.setdefault(header_key(row["tool"]), (row["vendor"].strip(), (row.get("category") or "other").strip()))
+    return out
 
 
 def resolve_tool(name: str, ctx: Context) -> tuple[str, str]:
@@ -192,11 +205,13 @@ def usage_snapshot(t: Table, ctx: Context) -> Built:
             pass
         for product in filter(None, (p.strip() for p in re.split(r"[+;,]", t.value(cells, "products")))):
             b.seats[product] = b.seats.get(product, 0) + 1
+            b.licensed.setdefault(product, set()).add(user.casefold())
         try:
             snapshot = _date(t.value(cells, "refresh"), fmt) if t.value(cells, "refresh") else latest
         except ValueError:
             b.drop(row, f'Report Refresh Date "{t.value(cells, "refresh")}" is not a date')
             continue
+        b.seats_as_of = max(b.seats_as_of, _iso(snapshot))
         m = _PERIOD.search(t.value(cells, "period"))
         window = int(m.group(1)) if m else ctx.mapping.snapshots.window_days
         found, bad = [], []
@@ -240,7 +255,6 @@ def usage_snapshot(t: Table, ctx: Context) -> Built:
             for f, n in counts.items():
                 totals[f] += n or 0
         b.kept_rows.add(row)
-        b.seats_as_of = max(b.seats_as_of, _iso(snapshot))
     b.decisions += _tool_decisions(apps, ctx)
     if totals:
         b.decisions.append(

@@ -23,6 +23,7 @@ from kit.imports.formats import FORMATS_BY_NAME, Format
 from kit.imports.mapping import MAPPING_FILE, load_mapping
 from kit.imports.people import PEOPLE_FILE, Identity, People, propose_people, read_people, write_people
 from kit.imports.read import ImportFailure, Table, open_table
+from kit.imports.seats import merge_seats
 
 PROVENANCE_FILE = Path(".kit") / "imports.json"
 
@@ -47,7 +48,8 @@ class SourceReport:
     shows: str
     cannot_show: str
     mapping_file: str | None
-    seats: dict[str, int] = field(default_factory=dict)
+    seats: dict[str, int] = field(default_factory=dict)  # licences assigned per product
+    tool_seats: dict[str, int] = field(default_factory=dict)  # seats written to tools.csv per tool
 
     def as_json(self) -> dict[str, object]:
         return {**self.__dict__, "rows_dropped": len(self.dropped)}
@@ -109,8 +111,12 @@ def import_files(
         new_rows.setdefault(t.fmt.table, {})[t.path.name] = rows
         reports.append(_report(t, b, rows, unresolved, mapping_name))
 
+    tools_text = _seats_into_tools(folder, built, reports, ctx)
     written: list[Path] = []
     if not dry_run:
+        if tools_text is not None:
+            _atomic_write(folder / "tools.csv", tools_text)
+            written.append(folder / "tools.csv")
         for table, by_source in new_rows.items():
             path = folder / f"{table}.csv"
             if (folder / f"{table}.xlsx").is_file():
@@ -124,6 +130,25 @@ def import_files(
         _write_provenance(folder, reports)
         written.append(folder / PROVENANCE_FILE)
     return ImportResult(folder, reports, people_path, people.proposed, len(people.rows), unresolved_all, written, dry_run)
+
+
+def _seats_into_tools(folder: Path, built: list[tuple[Table, Built]], reports: list[SourceReport], ctx: Context) -> str | None:
+    """tools.csv's new text after every licence report's seats (None when no file assigns licences
+    or nothing changes); each report's tools.csv decisions go to its provenance."""
+    path = folder / "tools.csv"
+    before = path.read_text(encoding="utf-8-sig") if path.is_file() else None
+    text = before
+    for (t, b), report in zip(built, reports, strict=True):
+        if not b.licensed:
+            continue
+        if (folder / "tools.xlsx").is_file():
+            raise ImportFailure("tools.xlsx: the engagement keeps tools in Excel; import writes the seats of "
+                                f"{t.path.name} to tools.csv (move or convert the workbook first)")  # fmt: skip
+        merge = merge_seats(text, t.path.name, b.seats_as_of, b.licensed, ctx)
+        text = merge.text
+        report.decisions += merge.decisions
+        report.tool_seats = merge.seats
+    return None if text == before else text
 
 
 def _format(name: str | None) -> Format | None:
