@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -131,10 +132,10 @@ def _date_format(t: Table, fields: tuple[str, ...], built: Built, fixed: str | N
         return fixed
     values = [t.value(cells, f) for _, cells in t.rows for f in fields]
     values += [cells[i] for _, cells in t.rows for i in t.apps.values() if i < len(cells)]
-    fmt, ambiguous = pick_date_format(values, t.fmt.dates)
+    fmt, ambiguous = pick_date_format(values, t.dates)
     if fmt is None:  # some values are bad: use the format most of them fit; bad rows are dropped
         scores = []
-        for candidate in t.fmt.dates:
+        for candidate in t.dates:
             ok = 0
             for v in values:
                 try:
@@ -142,7 +143,7 @@ def _date_format(t: Table, fields: tuple[str, ...], built: Built, fixed: str | N
                     ok += 1
                 except ValueError:
                     pass
-            scores.append((ok, -t.fmt.dates.index(candidate), candidate))
+            scores.append((ok, -t.dates.index(candidate), candidate))
         fmt = max(scores)[2] if scores else None
     if fmt is not None and fmt != "%Y-%m-%d":
         note = f"dates read as {fmt}"
@@ -163,7 +164,9 @@ def _iso(day: dt.date | None) -> str:
 
 
 def _row_id(t: Table, row: int) -> str:
-    return f"{t.fmt.id_prefix or t.fmt.name.upper()}-{t.sha256[:8]}-{row:05d}"
+    """A stable id per source row: format, the file's hash (and its sheet's, for a workbook of several)."""
+    digest = t.sha256[:8] if not t.sheet else hashlib.sha256(f"{t.sha256}/{t.sheet}".encode()).hexdigest()[:8]
+    return f"{t.fmt.id_prefix or t.fmt.name.upper()}-{digest}-{row:05d}"
 
 
 # ---------------------------------------------------------------- usage
