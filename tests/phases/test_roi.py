@@ -500,7 +500,7 @@ def test_the_live_view_follows_the_interval_level_and_ranking():
     wfs, ts, settings = _lucky_vs_sure()
     eng = Engagement(folder=Path("."), settings=settings, tables={"workflows": wfs, "time_studies": ts})
     view = roi.explorer(EngagementModel(eng))
-    say, chart, _table = view(confidence_level=0.8, top_n=1)
+    say, chart, _table, _picks = view(confidence_level=0.8, top_n=1)
     assert "Start with Workflow S." in say.text
     wide = view(confidence_level=0.95, top_n=1)[1].to_dict()
     narrow = chart.to_dict()
