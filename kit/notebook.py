@@ -290,7 +290,7 @@ def _control(name: str, control: Any) -> Any:
     widget = control if isinstance(control, ipywidgets.Widget) else ipywidgets.interactive.widget_from_abbrev(control)
     if widget is None:
         raise ValueError(f"cannot make a control from {control!r}")
-    if isinstance(widget, ipywidgets.DescriptionWidget):
+    if isinstance(widget, ipywidgets.widgets.widget_description.DescriptionWidget):
         widget.description = widget.description or name
         widget.style.description_width = "initial"
         widget.layout.width = CONTROL_WIDTH

@@ -348,8 +348,10 @@ CANDIDATE_COLUMNS = {
 
 
 def candidates_view(r: WorkflowMappingResult, top: int = 15) -> pd.DataFrame:
-    """The ranked candidates with readable column names."""
-    return r.candidates.head(top)[list(CANDIDATE_COLUMNS)].rename(columns=CANDIDATE_COLUMNS)
+    """The ranked candidates with readable column names, and the value of the hours AI could give
+    back at loaded hourly cost (what the live cost-per-hour control moves)."""
+    columns = CANDIDATE_COLUMNS | {"potential_value": f"Value of those hours per year ({r.currency})"}
+    return r.candidates.head(top)[list(columns)].rename(columns=columns)
 
 
 def departments_view(r: WorkflowMappingResult) -> pd.DataFrame:
