@@ -1640,20 +1640,29 @@ def window_choices(r: ConsolidationResult) -> list[int]:
     return sorted({30, 60, 90, r.window_days})
 
 
-def explorer(eng, result: ConsolidationResult | None = None):
-    """A view for the live controls: recommendations at another window or buffer. `result`, when
-    given, is reused for its own settings (no recomputation)."""
+def explorer(model):
+    """A view for the live controls: the savings at another window or buffer, in words and as a
+    chart. A change goes through the model's consolidation options, so only the consolidation
+    node is recomputed (the headcount and every other input are reused); back at the starting
+    settings the model's options are restored as they were (e.g. 0, the engagement's window)."""
+    start = model.options("consolidation")
+    first = model.result("consolidation")
 
-    def view(window_days: int = 30, downsize_buffer: float = DOWNSIZE_BUFFER) -> list:
-        same = result is not None and result.window_days == window_days and abs(result.downsize_buffer - downsize_buffer) < 1e-9
-        r = result if same else analyze_engagement(eng, window_days=window_days, downsize_buffer=downsize_buffer)
+    def view(window_days: int = first.window_days, downsize_buffer: float = first.downsize_buffer) -> list:
+        from kit import notebook as nb
+
+        buffer = round(float(downsize_buffer), 6)  # a slider's 0.15000000000000002
+        same = window_days == first.window_days and math.isclose(buffer, first.downsize_buffer)
+        changes = start.model_dump() if same else {"active_window_days": int(window_days), "downsize_buffer": buffer}
+        model.set_options("consolidation", **changes)
+        r = model.result("consolidation")
         t = r.totals
         line = (
-            f"With a {window_days}-day window and a {downsize_buffer:.0%} buffer: saving {money(t['total_saving'], r.currency)} "
+            f"With a {r.window_days}-day window and a {r.downsize_buffer:.0%} buffer: saving {money(t['total_saving'], r.currency)} "
             f"a year (cancel {money(t['saving_cancel'], r.currency)}, consolidate {money(t['saving_consolidate'], r.currency)}, "
             f"downsize {money(t['saving_downsize'], r.currency)})."
         )
-        return [line, savings_chart(r)]
+        return [nb.say(line, label=""), savings_chart(r)]
 
     return view
 
