@@ -53,6 +53,7 @@ from kit.phases.agents.pages import (
     write_spec_pages,
 )
 from kit.phases.agents.presentation import (
+    CANDIDATE_FORMATS,
     KIT_ASSUMPTION,
     SENSITIVITY_LABELS,
     assumptions_view,
@@ -92,6 +93,7 @@ __all__ = [
     "AUTONOMY_POTENTIAL",
     "AgentsResult",
     "CANDIDATE_COLUMNS",
+    "CANDIDATE_FORMATS",
     "CATEGORY_LABELS",
     "CUT_OFF_STEP",
     "DEFAULT_OVERSIGHT_SHARE",

@@ -3,6 +3,8 @@ built from `kit.phases.consolidation.analysis`'s result."""
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -13,7 +15,6 @@ from kit.governance import TASK_TOOL_CATEGORIES
 from kit.intake.schemas import DATA_CLASSES
 from kit.phases.consolidation.analysis import (
     DECISION_LEAD_DAYS,
-    DOWNSIZE_BUFFER,
     GAP_KINDS,
     HEADCOUNT_GIVEN,
     RECOMMENDATIONS,
@@ -23,7 +24,6 @@ from kit.phases.consolidation.analysis import (
     W,
     X,
     _people,
-    analyze_engagement,
 )
 from kit.text import money
 from kit.text import names as name_list
@@ -263,9 +263,20 @@ def method_text(r: ConsolidationResult) -> str:
         f"window = (as_of − {r.window_days} days, as_of]. Use on {before:%d %b %Y}, exactly {r.window_days} days "
         f"before as_of, does not count. Usage after as_of is ignored. A tool is cancelled below "
         f"{r.cancel_below:.0%} of its seats in use. Downsizing keeps the peak of the last three 30-day blocks of "
-        f"active users plus a {r.downsize_buffer:.0%} buffer, rounded up. Adoption is measured against "
-        f"{_people(r.headcount)} ({denominator_text(r)})."
+        f"active users plus a {r.downsize_buffer:.0%} buffer, rounded up{_snapshot_peak_text(r)}. Adoption is "
+        f"measured against {_people(r.headcount)} ({denominator_text(r)})."
     )
+
+
+def _snapshot_peak_text(r: ConsolidationResult) -> str:
+    """What last-activity snapshots add to the downsizing peak, and what they cannot show."""
+    if not r.usage_snapshots:
+        return ""
+    return ("; with last-activity snapshots, a snapshot counts everyone active in its window (the part inside "
+            "those blocks), and that count is a measurement of the peak too: a 30-day window is one month's "
+            "active users, a longer one counts everyone active in it, at least the busiest month and possibly "
+            "more. A snapshot cannot show how they spread over the months (each person's later use hides their "
+            "earlier days), so the blocks before it undercount and are not used alone; no daily rows are invented")
 
 
 def assumptions_view(r: ConsolidationResult) -> pd.DataFrame:
@@ -627,19 +638,28 @@ def window_choices(r: ConsolidationResult) -> list[int]:
     return sorted({30, 60, 90, r.window_days})
 
 
-def explorer(eng, result: ConsolidationResult | None = None):
-    """A view for the live controls: recommendations at another window or buffer. `result`, when
-    given, is reused for its own settings (no recomputation)."""
+def explorer(model):
+    """A view for the live controls: the savings at another window or buffer, in words and as a
+    chart. A change goes through the model's consolidation options, so only the consolidation
+    node is recomputed (the headcount and every other input are reused); back at the starting
+    settings the model's options are restored as they were (e.g. 0, the engagement's window)."""
+    start = model.options("consolidation")
+    first = model.result("consolidation")
 
-    def view(window_days: int = 30, downsize_buffer: float = DOWNSIZE_BUFFER) -> list:
-        same = result is not None and result.window_days == window_days and abs(result.downsize_buffer - downsize_buffer) < 1e-9
-        r = result if same else analyze_engagement(eng, window_days=window_days, downsize_buffer=downsize_buffer)
+    def view(window_days: int = first.window_days, downsize_buffer: float = first.downsize_buffer) -> list:
+        from kit import notebook as nb
+
+        buffer = round(float(downsize_buffer), 6)  # a slider's 0.15000000000000002
+        same = window_days == first.window_days and math.isclose(buffer, first.downsize_buffer)
+        changes = start.model_dump() if same else {"active_window_days": int(window_days), "downsize_buffer": buffer}
+        model.set_options("consolidation", **changes)
+        r = model.result("consolidation")
         t = r.totals
         line = (
-            f"With a {window_days}-day window and a {downsize_buffer:.0%} buffer: saving {money(t['total_saving'], r.currency)} "
+            f"With a {r.window_days}-day window and a {r.downsize_buffer:.0%} buffer: saving {money(t['total_saving'], r.currency)} "
             f"a year (cancel {money(t['saving_cancel'], r.currency)}, consolidate {money(t['saving_consolidate'], r.currency)}, "
             f"downsize {money(t['saving_downsize'], r.currency)})."
         )
-        return [line, savings_chart(r)]
+        return [nb.say(line, label=""), savings_chart(r)]
 
     return view

@@ -56,6 +56,21 @@ MONTHS_PER_YEAR = 12
 SOURCE_COLOURS = {MEASURED: charts.PRIMARY, PARTIAL: charts.PALETTE[1], BORROWED: charts.PALETTE[2], PRIOR: charts.NEUTRAL}
 SOURCE_SHORT = {MEASURED: "measured", PARTIAL: "partially pooled", BORROWED: "borrowed from task type", PRIOR: "published prior"}
 RANKINGS = ("conservative", "point")
+#: What each `ranking` option ranks by, in the deliverable's words (`ranking_sentence`).
+RANKING_BASIS = {
+    "conservative": (
+        "net value at each workflow's saving weighed against its task type: a saving measured on few or noisy runs is "
+        "pulled toward what similar workflows show (the shrunk, partially pooled estimate), so a lucky handful of "
+        "timed runs cannot carry a pick"
+    ),
+    "point": (
+        "net value at each workflow's own measured saving, not weighed against similar workflows (the task type's or "
+        "the published estimate where it has no runs of its own); for comparison only, as a lucky handful of timed "
+        "runs can carry a pick"
+    ),
+}
+#: The live dropdown's choices: (label, option value).
+RANKING_CHOICES = (("Weighed against its task type (default)", "conservative"), ("Own runs only, for comparison", "point"))
 NOT_VALUED = "not valued: restricted data may go into no AI tool"
 LABEL_LIMIT = 300  # px for workflow names on chart axes
 __all__ = ["SOURCE_LABELS", "SavingFits", "fit_savings"]  # re-exported for the analysts' notebooks

@@ -74,6 +74,7 @@ from kit.phases.summary.pages import (
 )
 from kit.phases.summary.presentation import (
     LEVEL_AXIS,
+    MILESTONES_CAPTION,
     PAGE_KINDS,
     PHASE_COLOURS,
     Links,
@@ -119,6 +120,7 @@ __all__ = [
     "LEVEL_AXIS",
     "Links",
     "MEASURED_SHARE",
+    "MILESTONES_CAPTION",
     "MILESTONE_COLUMNS",
     "MONEY",
     "Milestone",

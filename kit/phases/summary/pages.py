@@ -16,6 +16,18 @@ import pandas as pd
 from kit import safe
 from kit.phases.summary.analysis import NAME, PhaseRecord, SummaryResult, _table, _title
 
+
+def workbook_note(path) -> str:
+    if path is None:
+        return (
+            "Live session without a run folder: `kit run` writes the Excel workbook (pages/engagement_workbook.xlsx)."
+        )
+    return (
+        f"The key tables of every phase are in an Excel workbook, pages/{Path(path).name}, one sheet per table with "
+        "readable column names and units, for your own slides; its first sheet lists the others."
+    )
+
+
 # ---------------------------------------------------------------- Excel workbook
 
 MONEY, HOURS, SHARE, DATE, NUMBER, INT, TEXT = "#,##0", "#,##0.0", "0%", "yyyy-mm-dd", "#,##0.00", "#,##0", None
@@ -248,14 +260,3 @@ def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> byte
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def workbook_note(path) -> str:
-    if path is None:
-        return (
-            "Live session without a run folder: `kit run` writes the Excel workbook (pages/engagement_workbook.xlsx)."
-        )
-    return (
-        f"The key tables of every phase are in an Excel workbook, pages/{Path(path).name}, one sheet per table with "
-        "readable column names and units, for your own slides; its first sheet lists the others."
-    )

@@ -50,6 +50,8 @@ from kit.phases.training.pages import (
     playbooks_note,
 )
 from kit.phases.training.presentation import (
+    COHORT_FORMATS,
+    COHORTS_CAPTION,
     cohorts_chart,
     cohorts_text,
     cohorts_view,
@@ -81,6 +83,8 @@ __all__ = [
     "AI_CATEGORIES",
     "ALL_DEPARTMENTS",
     "ALL_ROLES",
+    "COHORTS_CAPTION",
+    "COHORT_FORMATS",
     "COMPANY_LEADER_TITLES",
     "FREQUENT_SHARE",
     "HOURS_PER_LEVEL",

@@ -21,6 +21,16 @@ from kit.phases.training.analysis import (
     skill_label,
 )
 
+
+def playbooks_note(paths: list) -> str:
+    """Where the playbooks went (an empty list or Nones: a live session with no run folder)."""
+    written = [p for p in paths if p is not None]
+    if not written:
+        return "Live session without a run folder: `kit run` writes one playbook page per role."
+    return (f"{len(written)} playbook pages are in this run's folder under pages/ and listed on the run's index page; "
+            "each opens on its own and can be sent to the people in that role.")  # fmt: skip
+
+
 # ---------------------------------------------------------------- playbook pages (trusted HTML from escaped pieces)
 
 
@@ -133,12 +143,3 @@ def playbook_pages(r: TrainingResult) -> list[PlaybookPage]:
     """One page per survey role (file name, title, body) for `kit.notebook.write_page`."""
     return [PlaybookPage(row["page"], f"AI playbook: {row['role']}", playbook_html(r, row["role"]))
             for _, row in r.playbooks.iterrows()]  # fmt: skip
-
-
-def playbooks_note(paths: list) -> str:
-    """Where the playbooks went (an empty list or Nones: a live session with no run folder)."""
-    written = [p for p in paths if p is not None]
-    if not written:
-        return "Live session without a run folder: `kit run` writes one playbook page per role."
-    return (f"{len(written)} playbook pages are in this run's folder under pages/ and listed on the run's index page; "
-            "each opens on its own and can be sent to the people in that role.")  # fmt: skip

@@ -19,6 +19,7 @@ from kit.phases.workflow_mapping.pages import (
 )
 from kit.phases.workflow_mapping.presentation import (
     CANDIDATE_COLUMNS,
+    CANDIDATE_FORMATS,
     candidates_chart,
     candidates_text,
     candidates_view,
@@ -34,6 +35,7 @@ from kit.phases.workflow_mapping.presentation import (
 
 __all__ = [
     "CANDIDATE_COLUMNS",
+    "CANDIDATE_FORMATS",
     "MAX_PRIOR_SAVING",
     "MEASURED",
     "MONTHS_PER_YEAR",
