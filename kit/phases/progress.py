@@ -64,7 +64,7 @@ from kit.estimates import COV_TYPE
 from kit.options import READINESS_THRESHOLD as READINESS_BAR
 from kit.settings import EngagementSettings
 from kit.text import money, names
-from kit.vocabulary import CANCEL, CONSOLIDATE, DOWNSIZE, KEEP
+from kit.vocabulary import CANCEL, CONSOLIDATE, KEEP
 
 NAME = "progress"
 HABITUAL_WEEKS, HABITUAL_MIN_WEEKS = 12, 9  # Microsoft Viva Insights, Copilot usage segments ("habitual")
