@@ -1063,7 +1063,7 @@ def milestones_view(r: ProgressResult) -> pd.DataFrame:
 
 
 def gates_view(r: ProgressResult) -> pd.DataFrame:
-    return _view(r.gates, {"phase": "Phase", "end": "Ends", "state": "Phase", "gate": "Gate",
+    return _view(r.gates, {"phase": "Phase", "end": "Ends", "state": "State", "gate": "Gate",
                            "metric": "Metric", "missing": "What is missing"})  # fmt: skip
 
 
