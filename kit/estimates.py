@@ -66,7 +66,7 @@ OUTLIER_STUDENTIZED = 4.0  # |externally studentized residual| above this flags 
 SPREAD_TEST_P = 0.05  # Brown–Forsythe p below this: the arms differ in spread
 PERSON_SCREEN_P = 0.05  # one-way ANOVA of residuals by person within an arm below this: people differ in speed
 PERSON_SHARE_GAP = 0.5  # a person's share of one arm's runs exceeding their share of the other by this is warned about
-MIN_CLUSTERS = 4  # people needed before standard errors are clustered by person
+MIN_CLUSTERS = 4  # people needed before the interval is a wild cluster bootstrap by person
 PERSON_TEST_P = 0.01  # Hausman test of the person fixed-effects fit against the plain one
 STATUS_NOTES = {  # why a workflow has no measured estimate, as a short note
     "no time studies": "no time studies",
@@ -490,7 +490,7 @@ def fit_savings(
 def _fit_one(wid: str, rows: pd.DataFrame, min_runs: int, notes: list[str], level: float = 0.9):
     """The measured model of one workflow with its data checks; None when β has no finite SE.
     Returns (fit, rows used, complexity used, person fixed effects used, SE and df of β for the
-    estimates: HC3, or clustered by person when people differ in speed)."""
+    estimates: HC3, or from the wild cluster bootstrap by person when people differ in speed)."""
     used = rows
     blank = rows[T.complexity].isna()
     use_c = _complexity_usable(rows)
