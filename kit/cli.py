@@ -156,17 +156,12 @@ def run(
     engagement: EngagementArg,
     phase: Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")] = None,
     param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.",
-        ),
+        list[str] | None, typer.Option("--param", help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.")
     ] = None,
     reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
     workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
     cell_timeout: Annotated[
-        int,
-        typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed."),
+        int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
     ] = 600,
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
