@@ -126,7 +126,9 @@ document.body.appendChild(probe);
 function svgOf(img) {
   const src = img.getAttribute('src');
   const comma = src.indexOf(',');
-  const text = src.slice(0, comma).includes(';base64') ? atob(src.slice(comma + 1)) : decodeURIComponent(src.slice(comma + 1));
+  const data = src.slice(comma + 1);
+  const text = src.slice(0, comma).includes(';base64')
+    ? new TextDecoder().decode(Uint8Array.from(atob(data), c => c.charCodeAt(0))) : decodeURIComponent(data);
   probe.innerHTML = text;
   return probe.querySelector('svg');
 }
@@ -139,7 +141,7 @@ for (const chart of charts) {
   const svg = chart.tagName === 'IMG' ? svgOf(chart) : chart;
   if (!svg) continue;
   const box = svg.getBoundingClientRect();
-  const title = (svg.querySelector('.role-title text, text') || {}).textContent || '';
+  const title = found.length + ': ' + ((svg.querySelector('.role-title-text text') || svg.querySelector('text') || {}).textContent || '');
   const outside = [];
   for (const t of svg.querySelectorAll('text')) {
     if (!t.textContent.trim()) continue;
@@ -364,13 +366,16 @@ def check_controls(driver, root, check: Check, where: str) -> None:
 
 
 def check_page(driver, root, check: Check, where: str, shots: Path) -> None:
-    """Errors and charts once the notebook has run, then every control, then errors again (a
-    traceback a control left behind counts too)."""
+    """Errors and charts once the notebook has run, then every control, then errors and charts again
+    (a traceback a control left behind counts too, and so does a chart it re-drew)."""
     driver.save_screenshot(str(shots / f"{where}-top.png"))
     check.errors += driver.execute_script(ERRORS_JS, root)
     check.charts = driver.execute_script(CHARTS_JS, root)
     check_controls(driver, root, check, where)
     driver.save_screenshot(str(shots / f"{where}-controls.png"))
+    check.charts += [
+        {**c, "title": f"after the controls, {c['title']}"} for c in driver.execute_script(CHARTS_JS, root)
+    ]
     check.errors += [e for e in driver.execute_script(ERRORS_JS, root) if e not in check.errors]
 
 
