@@ -522,6 +522,21 @@ def test_presentation_shows_no_code(checked, number):
     assert checked("present", number).code_shown == []
 
 
+def test_presentation_lists_every_phase_and_loads_nothing_from_another_host(servers, browser, checked):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    checked("present", NUMBERS[-1])  # after the notebook pages, on the same browser
+    requested(browser)
+    browser.get(f"http://127.0.0.1:{servers['present']}/")
+    links = WebDriverWait(browser, PAGE_SECONDS, 0.25).until(
+        lambda d: d.find_elements("css selector", "a[href*='/voila/render/']"), message="no notebook listed"
+    )
+    wait_settled(browser, PAGE_SECONDS, "present listing")
+    names = sorted({urlsplit(a.get_attribute("href")).path.rsplit("/", 1)[-1] for a in links})
+    assert names == sorted(p.notebook for p in PHASES)
+    assert off_machine(requested(browser)) == []
+
+
 def test_screenshots_are_written_for_every_notebook_in_both_modes(checked, screenshots):
     for mode, number in CASES:
         checked(mode, number)
