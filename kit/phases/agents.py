@@ -33,6 +33,7 @@ Method (stated in the deliverable):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -1228,12 +1229,33 @@ def settings_text(r: AgentsResult) -> str:
     )
 
 
+CANDIDATE_FORMATS = {"Automation potential": "percent"}
+
+
 def explorer(model):
-    """A view for the live controls: the value × feasibility chart and the top candidates under
-    other weights, thresholds and a department filter. Readiness comes from `model` (computed once)."""
+    """A view for the live controls: the value × feasibility chart, the settings in words and the
+    top candidates under other weights, thresholds and a department filter. Readiness comes from
+    `model` (computed once); each setting is analysed once."""
     eng = model.eng
     readiness, note = model["department_readiness"]
     covered = covered_classes(eng.table("tools")) if eng.has("tools") else None
+
+    @functools.lru_cache(maxsize=32)
+    def result(department, structure_weight, rules_weight, routine_weight, readiness_threshold, long_task_minutes,
+               autonomy_potential) -> AgentsResult:  # fmt: skip
+        weights = {"input_structure": structure_weight, "rule_based": rules_weight, "exception_rate": routine_weight}
+        return analyze(
+            eng.table("recurring_work"),
+            eng.settings,
+            readiness=readiness,
+            readiness_note=note,
+            covered=covered,
+            weights=weights if sum(weights.values()) > 0 else None,
+            readiness_threshold=readiness_threshold,
+            long_task_minutes=long_task_minutes,
+            autonomy_potential=autonomy_potential,
+            departments=None if department == "All departments" else [department],
+        )
 
     def view(
         department: str = "All departments",
@@ -1243,22 +1265,12 @@ def explorer(model):
         readiness_threshold: float = READINESS_THRESHOLD,
         long_task_minutes: float = float(AGENT_TASK_MINUTES),
         autonomy_potential: float = AUTONOMY_POTENTIAL,
-    ):
-        weights = {"input_structure": structure_weight, "rule_based": rules_weight, "exception_rate": routine_weight}
-        if sum(weights.values()) <= 0:
-            weights = None
-        r = analyze(
-            eng.table("recurring_work"),
-            eng.settings,
-            readiness=readiness,
-            readiness_note=note,
-            covered=covered,
-            weights=weights,
-            readiness_threshold=readiness_threshold,
-            long_task_minutes=long_task_minutes,
-            autonomy_potential=autonomy_potential,
-            departments=None if department == "All departments" else [department],
-        )
-        return [value_feasibility_chart(r), nb.say(settings_text(r), label="")]
+    ) -> list:
+        settings = (structure_weight, rules_weight, routine_weight, readiness_threshold, long_task_minutes, autonomy_potential)
+        r = result(department, *(float(x) for x in settings))
+        return [
+            value_feasibility_chart(r), nb.say(settings_text(r), label=""),
+            nb.table(candidates_view(r, top=15), formats=CANDIDATE_FORMATS, caption="The 15 strongest candidates"),
+        ]
 
     return view

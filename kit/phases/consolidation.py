@@ -295,15 +295,38 @@ def _window_pairs(u: _Usage, start_day: int, end_day: int) -> tuple[np.ndarray, 
     return pairs // n, pairs % n
 
 
-def _recent_peak(u: _Usage, as_of_day: int, blocks: int, n_tools: int) -> np.ndarray:
-    """Per tool: the largest count of distinct people in any of the last `blocks` 30-day blocks
-    ending at as_of (block k = (as_of − 30(k+1), as_of − 30k])."""
-    mask = u.day > as_of_day - BLOCK_DAYS * blocks
+def _recent_peak(u: _Usage, as_of_day: int, blocks: int, n_tools: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per tool: the largest count of distinct people measured over the last `blocks` 30-day blocks
+    ending at as_of, and what measured it. Measurements: each 30-day block (block k = (as_of − 30(k+1),
+    as_of − 30k]; every row's date is a real day of use), and each last-activity snapshot taken in that
+    span, counting everyone active in its window as the export states it (the part of the window inside
+    the span; daily rows of those days included). A snapshot's later use hides its people's earlier
+    days, so blocks before a snapshot undercount; its window does not, and no daily rows are invented."""
+    span_start = as_of_day - BLOCK_DAYS * blocks
+    mask = u.day > span_start
     block = (as_of_day - u.day[mask]) // BLOCK_DAYS
     n = max(len(u.people), 1)
     keys = pd.unique((block * n_tools + u.tool[mask]) * n + u.person[mask])
     counts = np.bincount(keys // n, minlength=blocks * n_tools).reshape(blocks, n_tools)
-    return counts.max(axis=0) if blocks else np.zeros(n_tools, dtype=np.int64)
+    best_block = counts.argmax(axis=0)
+    peak = counts.max(axis=0)
+    basis = np.array([f"30-day block to {_day_text(as_of_day - BLOCK_DAYS * int(k))}" for k in best_block], dtype=object)
+    taken = (u.snapshot > span_start) & (u.snapshot >= 0)
+    for snap, window in sorted({(int(s), int(w)) for s, w in zip(u.snapshot[taken], u.window[taken], strict=True)}):
+        start, end = max(snap - window, span_start), min(snap, as_of_day)
+        in_window = (u.day > start) & (u.day <= end)
+        rows = in_window & (((u.snapshot == snap) & (u.window == window)) | (u.snapshot < 0))
+        measured = _distinct_per_tool(u.tool[rows], u.person[rows], n_tools, len(u.people))
+        label = f"snapshot {_day_text(snap)} ({window}-day window" + (
+            f", its last {end - start} days)" if snap - window < span_start else ")")
+        better = measured > peak
+        peak = np.where(better, measured, peak)
+        basis[better] = label
+    return peak, basis
+
+
+def _day_text(day: int) -> str:
+    return f"{pd.Timestamp(day, unit='D'):%d %b %Y}"
 
 
 def _trend_rows(u: _Usage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -406,7 +429,7 @@ def analyze(
     active = np.bincount(win_tool, minlength=n_tools)
     ever = _distinct_per_tool(u.tool, u.person, n_tools, len(u.people))
     last_day = pd.Series(u.day).groupby(u.tool).max().reindex(range(n_tools))
-    peak = _recent_peak(u, as_of_day, recent_months, n_tools)
+    peak, peak_basis = _recent_peak(u, as_of_day, recent_months, n_tools)
     window_users = pd.Series(win_person).groupby(win_tool).agg(lambda s: set(s.tolist())) if len(win_tool) else pd.Series(dtype=object)
 
     listed = slice(0, u.n_listed)
@@ -415,6 +438,7 @@ def analyze(
     inv["users_ever"] = ever[listed]
     inv["last_used"] = pd.to_datetime(last_day.to_numpy()[listed], unit="D").astype("datetime64[ns]")
     inv["peak_recent_actives"] = peak[listed]
+    inv["peak_basis"] = peak_basis[listed]
     seats = inv[T.seats].astype(float)
     inv["utilization"] = (inv["active_users"] / seats.where(seats > 0)).astype(float)
     inv["below_floor"] = inv["utilization"] < UTILIZATION_FLOOR
@@ -554,6 +578,11 @@ def _seats_for(people: float, buffer: float) -> int:
     return math.ceil(round(people * (1 + buffer), 9))
 
 
+def _peak_from(basis: object) -> str:
+    """', from the snapshot …' when a snapshot's window set the peak (a block needs no words)."""
+    return f" (from the {basis})" if str(basis).startswith("snapshot") else ""
+
+
 def _governance_rank(inv: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -641,7 +670,7 @@ def _recommend(inv: pd.DataFrame, window_users: pd.Series, buffer: float, cancel
             saving[keep] = (seats[keep] - need) * price[keep]
             reason[keep] = (
                 f"kept for {cat.replace('_', ' ')}; {need} of its {seats[keep]} seats cover its recent peak of "
-                f"{_people(inv.at[keep, 'peak_recent_actives'])}"
+                f"{_people(inv.at[keep, 'peak_recent_actives'])}{_peak_from(inv.at[keep, 'peak_basis'])}"
                 + (f" plus {total_moved} moving in" if total_moved else "") + f" and a {buffer:.0%} buffer"
             )
         else:
@@ -660,7 +689,7 @@ def _recommend(inv: pd.DataFrame, window_users: pd.Series, buffer: float, cancel
             saving[i] = (seats[i] - own_need[i]) * price[i]
             reason[i] = (
                 f"{active[i]} of {seats[i]} seats used ({util[i]:.0%}); recent peak "
-                f"{inv.at[i, 'peak_recent_actives']} users plus {buffer:.0%} buffer"
+                f"{inv.at[i, 'peak_recent_actives']} users{_peak_from(inv.at[i, 'peak_basis'])} plus {buffer:.0%} buffer"
             )
         elif seats[i] == 0:
             reason[i] = "no paid seats"
@@ -1236,9 +1265,20 @@ def method_text(r: ConsolidationResult) -> str:
         f"window = (as_of − {r.window_days} days, as_of]. Use on {before:%d %b %Y}, exactly {r.window_days} days "
         f"before as_of, does not count. Usage after as_of is ignored. A tool is cancelled below "
         f"{r.cancel_below:.0%} of its seats in use. Downsizing keeps the peak of the last three 30-day blocks of "
-        f"active users plus a {r.downsize_buffer:.0%} buffer, rounded up. Adoption is measured against "
-        f"{_people(r.headcount)} ({denominator_text(r)})."
+        f"active users plus a {r.downsize_buffer:.0%} buffer, rounded up{_snapshot_peak_text(r)}. Adoption is "
+        f"measured against {_people(r.headcount)} ({denominator_text(r)})."
     )
+
+
+def _snapshot_peak_text(r: ConsolidationResult) -> str:
+    """What last-activity snapshots add to the downsizing peak, and what they cannot show."""
+    if not r.usage_snapshots:
+        return ""
+    return ("; with last-activity snapshots, a snapshot counts everyone active in its window (the part inside "
+            "those blocks), and that count is a measurement of the peak too: a 30-day window is one month's "
+            "active users, a longer one counts everyone active in it, at least the busiest month and possibly "
+            "more. A snapshot cannot show how they spread over the months (each person's later use hides their "
+            "earlier days), so the blocks before it undercount and are not used alone; no daily rows are invented")
 
 
 def assumptions_view(r: ConsolidationResult) -> pd.DataFrame:
@@ -1600,20 +1640,29 @@ def window_choices(r: ConsolidationResult) -> list[int]:
     return sorted({30, 60, 90, r.window_days})
 
 
-def explorer(eng, result: ConsolidationResult | None = None):
-    """A view for the live controls: recommendations at another window or buffer. `result`, when
-    given, is reused for its own settings (no recomputation)."""
+def explorer(model):
+    """A view for the live controls: the savings at another window or buffer, in words and as a
+    chart. A change goes through the model's consolidation options, so only the consolidation
+    node is recomputed (the headcount and every other input are reused); back at the starting
+    settings the model's options are restored as they were (e.g. 0, the engagement's window)."""
+    start = model.options("consolidation")
+    first = model.result("consolidation")
 
-    def view(window_days: int = 30, downsize_buffer: float = DOWNSIZE_BUFFER) -> list:
-        same = result is not None and result.window_days == window_days and abs(result.downsize_buffer - downsize_buffer) < 1e-9
-        r = result if same else analyze_engagement(eng, window_days=window_days, downsize_buffer=downsize_buffer)
+    def view(window_days: int = first.window_days, downsize_buffer: float = first.downsize_buffer) -> list:
+        from kit import notebook as nb
+
+        buffer = round(float(downsize_buffer), 6)  # a slider's 0.15000000000000002
+        same = window_days == first.window_days and math.isclose(buffer, first.downsize_buffer)
+        changes = start.model_dump() if same else {"active_window_days": int(window_days), "downsize_buffer": buffer}
+        model.set_options("consolidation", **changes)
+        r = model.result("consolidation")
         t = r.totals
         line = (
-            f"With a {window_days}-day window and a {downsize_buffer:.0%} buffer: saving {money(t['total_saving'], r.currency)} "
+            f"With a {r.window_days}-day window and a {r.downsize_buffer:.0%} buffer: saving {money(t['total_saving'], r.currency)} "
             f"a year (cancel {money(t['saving_cancel'], r.currency)}, consolidate {money(t['saving_consolidate'], r.currency)}, "
             f"downsize {money(t['saving_downsize'], r.currency)})."
         )
-        return [line, savings_chart(r)]
+        return [nb.say(line, label=""), savings_chart(r)]
 
     return view
 

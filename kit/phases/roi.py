@@ -60,6 +60,21 @@ MONTHS_PER_YEAR = 12
 SOURCE_COLOURS = {MEASURED: charts.PRIMARY, PARTIAL: charts.PALETTE[1], BORROWED: charts.PALETTE[2], PRIOR: charts.NEUTRAL}
 SOURCE_SHORT = {MEASURED: "measured", PARTIAL: "partially pooled", BORROWED: "borrowed from task type", PRIOR: "published prior"}
 RANKINGS = ("conservative", "point")
+#: What each `ranking` option ranks by, in the deliverable's words (`ranking_sentence`).
+RANKING_BASIS = {
+    "conservative": (
+        "net value at each workflow's saving weighed against its task type: a saving measured on few or noisy runs is "
+        "pulled toward what similar workflows show (the shrunk, partially pooled estimate), so a lucky handful of "
+        "timed runs cannot carry a pick"
+    ),
+    "point": (
+        "net value at each workflow's own measured saving, not weighed against similar workflows (the task type's or "
+        "the published estimate where it has no runs of its own); for comparison only, as a lucky handful of timed "
+        "runs can carry a pick"
+    ),
+}
+#: The live dropdown's choices: (label, option value).
+RANKING_CHOICES = (("Weighed against its task type (default)", "conservative"), ("Own runs only, for comparison", "point"))
 NOT_VALUED = "not valued: restricted data may go into no AI tool"
 LABEL_LIMIT = 300  # px for workflow names on chart axes
 __all__ = ["SOURCE_LABELS", "SavingFits", "fit_savings"]  # re-exported for the analysts' notebooks
@@ -436,14 +451,15 @@ def _names(rows: pd.DataFrame) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def ranking_sentence(ranking: str) -> str:
+    """The sentence saying what `ranking` ("conservative" or "point") ranks the workflows by."""
+    return f"Workflows are ranked by {RANKING_BASIS[ranking]}."
+
+
 def summary_text(r: RoiResult) -> str:
     if r.n_workflows == 0:
         return "There are no workflows to rank."
     level = f"{r.confidence_level:.0%}"
-    basis = (
-        "each saving shrunk toward its task type in proportion to its noise, so a lucky sample cannot carry a pick"
-        if r.ranking_basis == "conservative" else "each workflow's own estimate, without shrinkage (for comparison)"
-    )  # fmt: skip
     if r.start_here.empty:
         return (
             f"None of the {r.n_workflows} workflows clears the bar: none both saves time and pays back its AI seats "
@@ -457,7 +473,7 @@ def summary_text(r: RoiResult) -> str:
         f"{_money(r.start_here_net_value_low, r.currency)} to {_money(r.start_here_net_value_high, r.currency)}, "
         f"allowing for {r.interval_covers}), giving back about "
         f"{r.start_here_hours_saved:,.0f} hours a year at {r.adoption_rate:.0%} adoption. This is time freed for "
-        f"other work, not cash saved, unless hiring or overtime changes. Workflows are ranked by {basis}."
+        f"other work, not cash saved, unless hiring or overtime changes. {ranking_sentence(r.ranking_basis)}"
     )
     prior = s[s["prior_only"]]
     if len(prior):
@@ -668,7 +684,8 @@ def sensitivity_chart(r: RoiResult) -> alt.Chart:
             x=alt.X("net_value_at_low:Q", title=x_title),
             x2="net_value_at_high:Q",
             y=alt.Y("factor_range:N", title=None, sort=None),
-            color=alt.Color("factor:N", title="Factor moved", scale=charts.category_scale(["time saved", "adoption rate", "hourly cost"])),
+            color=alt.Color("factor:N", title="Factor moved", legend=alt.Legend(orient="bottom"),
+                            scale=charts.category_scale(["time saved", "adoption rate", "hourly cost"])),
             tooltip=[
                 alt.Tooltip("label:N", title="Workflow"),
                 alt.Tooltip("factor_range:N", title="Factor"),
@@ -680,10 +697,12 @@ def sensitivity_chart(r: RoiResult) -> alt.Chart:
     centre = alt.Chart().mark_tick(color=charts.TEXT, thickness=2, size=20).encode(x="net_value:Q", y=alt.Y("factor_range:N", sort=None))
     return (
         alt.layer(bars, centre, data=d)
-        .properties(width=520)
-        .facet(row=alt.Row("label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight=600)))
+        .properties(width=charts.FACET_WIDTH)
+        .facet(row=alt.Row("label:N", title=None, header=alt.Header(
+            labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight=600,
+        )))
         .resolve_scale(y="independent")
-        .properties(title=alt.TitleParams(
+        .properties(autosize=charts.PAD, title=alt.TitleParams(
             "What if? Net value of each pick as one assumption changes",
             subtitle="Bar: from the low to the high setting; tick: the central estimate.",
         ))
@@ -885,7 +904,7 @@ def method_text(r: RoiResult) -> str:
 
 
 def explorer(model):
-    """A view for the live controls: the picks, the ranked chart and the start-here table under
+    """A view for the live controls: the picks, the ranked chart, the start-here table and the picks' notes under
     what-if settings. The savings come from `model` (fitted once); moving a slider only re-values
     (another interval level redoes the shrinkage from the same fits, which is cheap)."""
     eng = model.eng
@@ -916,8 +935,11 @@ def explorer(model):
     ) -> list:
         from kit import notebook as nb
 
-        r = result(adoption_rate, hourly_cost, horizon_months, confidence_level, ranking, top_n)
-        return [nb.say(summary_text(r)), net_value_chart(r), nb.table(start_here_view(r), formats={"Time saved": "percent"})]
+        r = result(float(adoption_rate), float(hourly_cost), int(horizon_months), float(confidence_level), ranking, int(top_n))
+        return [
+            nb.say(summary_text(r)), net_value_chart(r), nb.table(start_here_view(r), formats={"Time saved": "percent"}),
+            nb.say(start_here_text(r), label="The picks"),
+        ]
 
     return view
 

@@ -27,6 +27,7 @@ Method (stated in the deliverable):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -1840,20 +1841,35 @@ def requests_view(r: SummaryResult) -> pd.DataFrame:
     return r.requests.rename(columns={"request": "What we need from you", "from": "Found by"})
 
 
-def explorer(records: Mapping[str, PhaseRecord], settings: EngagementSettings, baselines: pd.DataFrame | None = None):
-    """A view for the live controls: the roadmap under other phase lengths."""
+MILESTONES_CAPTION = (
+    "Milestones, drawn from the analyses: the chosen workflows (ROI ranking), the priority training cohorts "
+    "(training gaps), every tool change dated by its renewal (consolidation) and the first agent pilots"
+)
+
+
+def explorer(model):
+    """A view for the live controls: the whole roadmap section (in words, the chart, the phase
+    table and the milestones) under other phase lengths. The phase records and baselines come
+    from `model` (computed once); each set of lengths is analysed once."""
+    records, settings, baselines = model["phase_records"], model.eng.settings, model["baselines"]
+    weeks = settings.phase_weeks
+
+    @functools.lru_cache(maxsize=32)
+    def result(foundation: int, training: int, consolidation: int, agents: int) -> SummaryResult:
+        lengths = {"foundation": foundation, "training": training, "consolidation": consolidation, "agents": agents}
+        return analyze(records, settings, baselines=baselines, phase_weeks=lengths)
 
     def view(
-        foundation: int = settings.phase_weeks.foundation,
-        training: int = settings.phase_weeks.training,
-        consolidation: int = settings.phase_weeks.consolidation,
-        agents: int = settings.phase_weeks.agents,
-    ) -> list:
+        foundation: int = weeks.foundation, training: int = weeks.training, consolidation: int = weeks.consolidation,
+        agents: int = weeks.agents,
+    ) -> list:  # fmt: skip
         from kit import notebook as nb
 
-        weeks = {"foundation": foundation, "training": training, "consolidation": consolidation, "agents": agents}
-        r = analyze(records, settings, baselines=baselines, phase_weeks=weeks)
-        return [nb.say(roadmap_text(r), label=""), roadmap_chart(r)]
+        r = result(int(foundation), int(training), int(consolidation), int(agents))
+        return [
+            nb.say(roadmap_text(r), label=""), roadmap_chart(r), nb.table(roadmap_view(r)),
+            nb.table(milestones_view(r), max_rows=80, caption=MILESTONES_CAPTION),
+        ]
 
     return view
 

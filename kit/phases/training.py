@@ -37,6 +37,7 @@ Method (stated in the deliverable):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -1369,28 +1370,41 @@ def playbook_pages(r: TrainingResult) -> list[PlaybookPage]:
 # ---------------------------------------------------------------- live controls
 
 
+COHORT_FORMATS = {"Mean level now": "number", "Hours per person": "int", "Training hours": "int"}
+COHORTS_CAPTION = "Cohorts in priority order (first 20)"
+
+
 def explorer(model, **fixed):
-    """A view for the live controls: the priority cohorts for a department or role, with what-if
-    hours per level and target overrides (`parse_overrides` text). The ranking and the reviewed
-    tool inventory come from `model` (computed once); `fixed` goes to `analyze`."""
+    """A view for the live controls: the priority cohorts (in words, as a chart and a table) for a
+    department or role, with what-if hours per level and target overrides (`parse_overrides`
+    text; a malformed one raises ValueError, which the controls show as one line). The ranking
+    and the reviewed tool inventory come from `model` (computed once); `fixed` goes to `analyze`;
+    each setting is analysed once."""
     eng = model.eng
     inputs = {"ranking": model["training_ranking"], "tools": model["tools_after_review"]}
 
-    def view(
-        department: str = ALL_DEPARTMENTS, role: str = ALL_ROLES, hours_per_level: float = HOURS_PER_LEVEL,
-        target_overrides: str = "",
-    ) -> list:  # fmt: skip
-        r = analyze_engagement(
+    @functools.lru_cache(maxsize=32)
+    def result(department: str, role: str, hours_per_level: float, overrides: tuple) -> TrainingResult:
+        return analyze_engagement(
             eng,
             model,
             departments=None if department == ALL_DEPARTMENTS else [department],
             roles=None if role == ALL_ROLES else [role],
             hours_per_level=hours_per_level,
-            target_overrides=parse_overrides(target_overrides),
+            target_overrides=dict(overrides),
             **(inputs | fixed),
         )
+
+    def view(
+        department: str = ALL_DEPARTMENTS, role: str = ALL_ROLES, hours_per_level: float = HOURS_PER_LEVEL,
+        target_overrides: str = "",
+    ) -> list:  # fmt: skip
+        from kit import notebook as nb
+
+        overrides = tuple(sorted(parse_overrides(target_overrides).items()))
+        r = result(department, role, float(hours_per_level), overrides)
         if r.cohorts.empty:
-            return summary_text(r) if r.respondents == 0 else cohorts_text(r)
-        return cohorts_chart(r)
+            return [nb.say(summary_text(r) if r.respondents == 0 else cohorts_text(r))]
+        return [nb.say(cohorts_text(r)), cohorts_chart(r), nb.table(cohorts_view(r), formats=COHORT_FORMATS, caption=COHORTS_CAPTION)]
 
     return view

@@ -20,6 +20,7 @@ Method (stated in the deliverable):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import altair as alt
@@ -347,8 +348,10 @@ CANDIDATE_COLUMNS = {
 
 
 def candidates_view(r: WorkflowMappingResult, top: int = 15) -> pd.DataFrame:
-    """The ranked candidates with readable column names."""
-    return r.candidates.head(top)[list(CANDIDATE_COLUMNS)].rename(columns=CANDIDATE_COLUMNS)
+    """The ranked candidates with readable column names, and the value of the hours AI could give
+    back at loaded hourly cost (what the live cost-per-hour control moves)."""
+    columns = CANDIDATE_COLUMNS | {"potential_value": f"Value of those hours per year ({r.currency})"}
+    return r.candidates.head(top)[list(columns)].rename(columns=columns)
 
 
 def departments_view(r: WorkflowMappingResult) -> pd.DataFrame:
@@ -372,15 +375,25 @@ def collect_next_view(r: WorkflowMappingResult) -> pd.DataFrame:
     return pd.DataFrame({"What to collect next": r.collect_next})
 
 
+CANDIDATE_FORMATS = {"Expected saving": "percent"}
+
+
 def explorer(model):
-    """A view for the live controls: the candidates chart for one department at a what-if cost
-    per hour (the savings come from `model`, estimated once)."""
+    """A view for the live controls: the candidates (in words, as a chart and a table) for one
+    department at a what-if cost per hour. The savings come from `model` (estimated once); each
+    setting is analysed once."""
     eng, savings = model.eng, model["workflow_savings"].table
 
-    def view(department: str = "All departments", hourly_cost: float = 0.0) -> alt.Chart:
+    @functools.lru_cache(maxsize=32)
+    def result(department: str, hourly_cost: float) -> WorkflowMappingResult:
         chosen = None if department == "All departments" else [department]
-        r = analyze_engagement(eng, model, departments=chosen, hourly_cost=hourly_cost or None, savings=savings)
-        return candidates_chart(r)
+        return analyze_engagement(eng, model, departments=chosen, hourly_cost=hourly_cost or None, savings=savings)
+
+    def view(department: str = "All departments", hourly_cost: float = 0.0) -> list:
+        from kit import notebook as nb
+
+        r = result(department, float(hourly_cost))
+        return [nb.say(candidates_text(r)), candidates_chart(r), nb.table(candidates_view(r, top=15), formats=CANDIDATE_FORMATS)]
 
     return view
 
