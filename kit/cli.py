@@ -323,6 +323,8 @@ def present(
     live copies `kit open` works on (prepared the first time) and run when it starts. Ctrl-C stops it.
     Exit 1 if Voilà does not start or fails, with its reason; its own settings (browser, …) come from
     its configuration (voila.json in JUPYTER_CONFIG_DIR)."""
+    import signal
+
     from kit.intake import load_engagement
     from kit.live import run_jupyterlab
     from kit.phases import get_phase
@@ -355,7 +357,7 @@ def present(
     where = f"http://{HOST}:{port}/" if port else f"http://{HOST}:<port>/ (shown below)"
     console.print(f"Presenting {shown.target} at {where}; each notebook runs once first. Ctrl-C stops it.", **say)
     server = run_jupyterlab(voila_argv(shown.target, port))
-    if server.code:
+    if server.code and server.code != -signal.SIGINT:  # Ctrl-C reaching Voilà mid-start ends it by the signal
         what = f"stopped with exit code {server.code}" if server.started else "did not start"
         _fail(f"Voilà {what}: {server.reason}")
         raise typer.Exit(1)

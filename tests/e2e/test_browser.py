@@ -332,8 +332,10 @@ def label_of(driver, control) -> str:
     ).strip()
 
 
-def change(driver, control, label: str) -> None:
-    """Change a control once, as a person would: next option, one step of a slider, typed text, a click."""
+def change(driver, control, label: str):
+    """Change a control once, as a person would: next option, one step of a slider, text typed then Enter, a click.
+    Returns how to put a dropdown back (a filter left on another department would leave the next
+    controls an empty selection to work on), else None."""
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
@@ -343,6 +345,7 @@ def change(driver, control, label: str) -> None:
         select = Select(control)
         index = [o.is_selected() for o in select.options].index(True)
         select.select_by_index(index + 1 if index + 1 < len(select.options) else index - 1)
+        return lambda: select.select_by_index(index)
     elif "noUi-handle" in (control.get_attribute("class") or ""):
         at_max = control.get_attribute("aria-valuenow") == control.get_attribute("aria-valuemax")
         control.send_keys(Keys.ARROW_LEFT if at_max else Keys.ARROW_RIGHT)
@@ -351,7 +354,8 @@ def change(driver, control, label: str) -> None:
     else:
         assert label in TEXT_ENTRIES, f"no entry to type into the text control {label!r}: add one to TEXT_ENTRIES"
         control.clear()
-        control.send_keys(TEXT_ENTRIES[label])
+        control.send_keys(TEXT_ENTRIES[label], Keys.ENTER)
+    return None
 
 
 def check_controls(driver, root, check: Check, where: str) -> None:
@@ -359,10 +363,13 @@ def check_controls(driver, root, check: Check, where: str) -> None:
         label = label_of(driver, control)
         check.controls.append(label)
         before = driver.execute_script(VIEW_JS, control)
-        change(driver, control, label)
+        undo = change(driver, control, label)
         wait_settled(driver, CONTROL_SECONDS, f"{where}: after changing {label!r}")
         if driver.execute_script(VIEW_JS, control) == before:
             check.unchanged.append(label)
+        if undo:
+            undo()
+            wait_settled(driver, CONTROL_SECONDS, f"{where}: after putting {label!r} back")
 
 
 def check_page(driver, root, check: Check, where: str, shots: Path) -> None:
