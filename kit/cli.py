@@ -163,6 +163,9 @@ def run(
     cell_timeout: Annotated[
         int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
     ] = 600,
+    baseline: Annotated[
+        str | None, typer.Option(help="Run id (under REPORTS/<slug>/) to compare with and record as the baseline; default: the recorded one (the first complete run).")
+    ] = None,
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
 
@@ -192,7 +195,7 @@ def run(
         try:
             result = run_engagement(
                 engagement, reports_root=reports, phases=phase, parameters=params, workers=workers,
-                on_progress=on_progress, cell_timeout=cell_timeout,
+                on_progress=on_progress, cell_timeout=cell_timeout, baseline=baseline,
             )  # fmt: skip
         except IntakeError as exc:
             progress.stop()
@@ -411,6 +414,59 @@ def deck(
     console.print(f"Deck written: {path}", style="green", markup=False, highlight=False, soft_wrap=True)
 
 
+def _cell_text(value: object) -> str:
+    """A table cell as text: missing values as a dash, numbers with thousands separators."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+@app.command()
+def progress(
+    engagement: EngagementArg,
+    reports: Annotated[Path, typer.Option(help="Folder that holds <slug>/<run-id>/.")] = Path("reports"),
+) -> None:
+    """Compare the latest run with the baseline run: phase gates, milestones late, and the headline
+    figures then and now. Exit 1 when there is no baseline or no later run."""
+    from kit.baseline import load_run, recorded_baseline
+    from kit.phases import progress as pg
+    from kit.settings import load_settings
+
+    try:
+        slug = load_settings(engagement).slug
+    except IntakeError as exc:
+        _report_intake_error(exc)
+        raise typer.Exit(1) from None
+    base_id = recorded_baseline(reports, slug)
+    if base_id is None:
+        _fail(f"no baseline run recorded for {slug} under {reports}: run `kit run {engagement}` first "
+              "(the first complete run becomes the baseline)")  # fmt: skip
+        raise typer.Exit(1)
+    settings, current_dir = _settings_and_run(engagement, "latest", reports)
+    if current_dir.resolve().name == base_id:
+        _fail(f"the latest run is the baseline ({base_id}): run `kit run {engagement}` on newer data to compare")
+        raise typer.Exit(1)
+    result = pg.analyze(load_run(reports / settings.slug / base_id), load_run(current_dir.resolve()), settings)
+    plain = {"markup": False, "highlight": False, "soft_wrap": True}
+    if not result.available:
+        _fail(result.reason)
+        raise typer.Exit(1)
+    console.print(f"Progress of {settings.client}: run {result.current_run} against the baseline {base_id}", **plain)
+    console.print(pg.summary_text(result), **plain)
+    gates = pg.gates_view(result).drop(columns=["Metric", "Ends"])
+    for title, view in (("Phase gates", gates), ("Headline figures", pg.headlines_view(result))):
+        table = Table(title=Text(title), title_justify="left")
+        for column in view.columns:
+            table.add_column(Text(str(column)), overflow="fold")
+        for row in view.itertuples(index=False):
+            table.add_row(*(Text(_cell_text(v)) for v in row))
+        console.print(table)
+    for note in result.notes:
+        console.print(f"Not compared: {note}", style="yellow", **plain)
+
+
 @app.command()
 def pdf(
     engagement: EngagementArg,
@@ -518,9 +574,20 @@ def sample(
         bool,
         typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import."),
     ] = False,
+    follow_up: Annotated[
+        bool, typer.Option("--follow-up", help="Write the client three months on (newer data in the same folder), for a follow-up run.")
+    ] = False,
 ) -> None:
     """Generate the synthetic sample client (deterministic for a seed)."""
-    from kit.sample import EXPORTS_DIR, generate, generate_raw_exports
+    from kit.sample import EXPORTS_DIR, generate, generate_follow_up, generate_raw_exports
+
+    if follow_up:
+        if raw_exports or scale != 1.0:
+            _fail("--follow-up: cannot be combined with --raw-exports or --scale")
+            raise typer.Exit(2)
+        generate_follow_up(out, seed=seed)
+        console.print(f"Wrote the follow-up snapshot (data to 2027-03-31) to {out}", markup=False, highlight=False)
+        return
 
     if raw_exports:
         generate_raw_exports(out, seed=seed, scale=scale)

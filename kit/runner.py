@@ -35,6 +35,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from kit import __version__
+from kit.baseline import BaselineError, RunData, check_baseline_run, load_run, record_baseline, recorded_baseline
 from kit.deck import write_run_deck
 from kit.intake import Engagement, load_engagement
 from kit.kernel_io import install_poll_workaround
@@ -124,13 +125,20 @@ class RunResult:
 ProgressCallback = Callable[[PhaseOutcome], None]
 
 
-def plan_phases(eng: Engagement, only: list[str] | None) -> list[PhaseOutcome]:
-    """Which phases run: all by default; a phase missing one of its tables is skipped with the reason."""
+NO_BASELINE = ("needs a baseline run: the first complete run becomes it (or name one with --baseline RUN_ID); "
+               "this run is compared with nothing")  # fmt: skip
+
+
+def plan_phases(eng: Engagement, only: list[str] | None, has_baseline: bool = False) -> list[PhaseOutcome]:
+    """Which phases run: all by default; a phase missing one of its tables (or the baseline it
+    compares with) is skipped with the reason."""
     selected = [get_phase(n) for n in only] if only else list(PHASES)
     outcomes = []
     for phase in selected:
         lacking = [t for t in phase.tables if not eng.has(t)]
-        if lacking:
+        if phase.needs_baseline and not has_baseline:
+            outcomes.append(PhaseOutcome(phase.name, phase.title, "skipped", error=NO_BASELINE))
+        elif lacking:
             why = "; ".join(f"{t}: {eng.missing.get(t, 'not loaded')}" for t in lacking)
             outcomes.append(PhaseOutcome(phase.name, phase.title, "skipped", error=f"needs {why}"))
         else:
@@ -207,10 +215,21 @@ def _shown(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def unselected_phases(eng: Engagement, outcomes: list[PhaseOutcome]) -> list[str]:
+def unselected_phases(eng: Engagement, outcomes: list[PhaseOutcome], has_baseline: bool = False) -> list[str]:
     """Phases the engagement's data allow that this run does not include (a `--phase` selection)."""
     chosen = {o.phase for o in outcomes}
-    return [p.name for p in PHASES if p.name not in chosen and all(eng.has(t) for t in p.tables)]
+    return [p.name for p in PHASES if p.name not in chosen and all(eng.has(t) for t in p.tables)
+            and (has_baseline or not p.needs_baseline)]  # fmt: skip
+
+
+def resolve_baseline(root: Path, slug: str, given: str | None) -> RunData | None:
+    """The run this one is compared with: `--baseline RUN_ID` when given (a complete run), else the
+    one recorded for the engagement (`kit.baseline`), else None."""
+    try:
+        run_id = check_baseline_run(root, slug, given).name if given else recorded_baseline(root, slug)
+    except BaselineError as exc:
+        raise RunError(str(exc)) from None
+    return load_run(root / slug / run_id) if run_id else None
 
 
 def nothing_to_run(eng: Engagement, outcomes: list[PhaseOutcome]) -> NothingToRun:
@@ -342,8 +361,11 @@ def run_engagement(
     on_progress: ProgressCallback | None = None,
     now: dt.datetime | None = None,
     cell_timeout: int = CELL_TIMEOUT,
+    baseline: str | None = None,
 ) -> RunResult:
-    """Run the engagement's phases and return what happened.
+    """Run the engagement's phases and return what happened. `baseline` names the run the
+    progress phase compares with (recorded as the engagement's baseline when this run completes);
+    without it, the recorded baseline, and the first complete run records itself.
 
     Raises IntakeError (bad input), NothingToRun or RunError (bad request) before writing
     anything; RunWriteError when the file system refuses a write; RunInterrupted on SIGINT or
@@ -352,7 +374,9 @@ def run_engagement(
     notify = on_progress or (lambda _o: None)
     with StopRequest() as stop:
         eng = load_engagement(engagement)
-        outcomes = plan_phases(eng, phases)
+        root = Path(reports_root).expanduser().resolve()  # absolute: the kernels run in notebooks/
+        base = resolve_baseline(root, eng.settings.slug, baseline)
+        outcomes = plan_phases(eng, phases, has_baseline=base is not None)
         planned = [PHASE_BY_NAME[o.phase] for o in outcomes if o.status == "planned"]
         if not planned:
             raise nothing_to_run(eng, outcomes)
@@ -360,11 +384,13 @@ def run_engagement(
         stop.check()
 
         now = now or dt.datetime.now()
-        root = Path(reports_root).expanduser().resolve()  # absolute: the kernels run in notebooks/
         try:
             run_id, run_dir = new_run_dir(root, eng.settings.slug, now)
-            result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected_phases(eng, outcomes))
-            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop)
+            unselected = unselected_phases(eng, outcomes, has_baseline=base is not None)
+            result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected)
+            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop, base)
+            if result.latest is not None and (baseline or base is None):  # the first complete run, or --baseline
+                record_baseline(root, eng.settings.slug, base.run_id if baseline else run_id)
         except OSError as exc:
             raise RunWriteError(describe_os_error(exc, root)) from None
     return result
@@ -372,7 +398,7 @@ def run_engagement(
 
 def _run(
     eng: Engagement, result: RunResult, extra: dict, now: dt.datetime, workers: int | None,
-    notify: ProgressCallback, cell_timeout: int, stop: StopRequest,
+    notify: ProgressCallback, cell_timeout: int, stop: StopRequest, baseline: RunData | None = None,
 ) -> None:  # fmt: skip
     """Execute the planned phases into `result.run_dir`, then write the manifest and the index, and
     move `latest` when the run covered every phase the data allow and each succeeded."""
@@ -383,7 +409,7 @@ def _run(
     for o in outcomes:
         notify(o)
     try:
-        model = compute_model(eng, outcomes, run_dir, extra)
+        model = compute_model(eng, outcomes, run_dir, extra, baseline)
         stop.check()
         prepare = functools.partial(_prepare_dependent, model, outcomes, run_dir)
         _execute(eng, outcomes, run_dir, extra, date, workers, notify, cell_timeout, stop, prepare)
@@ -405,14 +431,16 @@ def _run(
         result.latest = point_latest(run_dir)
 
 
-def compute_model(eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict) -> EngagementModel:
+def compute_model(
+    eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, baseline: RunData | None = None
+) -> EngagementModel:
     """The run's engagement model (`kit.model`), the engagement loaded once: every phase's
     options as this run resolves them, phases not selected marked "not run", every planned phase
     computed (each node once) and persisted in `results/` for its notebook to render. A phase
     whose analysis raised keeps its traceback in its log; its notebook shows the one-line reason.
     The summary, and any phase that reports on others, is computed later (`_prepare_dependent`)."""
     options = {p.name: phase_options(p, extra, eng.settings) for p in PHASES}
-    model = EngagementModel(eng, options)
+    model = EngagementModel(eng, options, baseline=baseline)
     chosen = {o.phase for o in outcomes}
     model.not_run({p.name: "not run: not selected for this run" for p in PHASES if p.name not in chosen})
     for o in outcomes:
@@ -645,7 +673,8 @@ def write_index(
     eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], date: str, *, notice: str = ""
 ) -> Path:
     entries = []
-    for o in outcomes:
+    progress = next((o for o in outcomes if o.status == "ok" and PHASE_BY_NAME[o.phase].needs_baseline), None)
+    for o in sorted(outcomes, key=lambda o: o is not progress):  # a follow-up's progress report first
         href = o.html if o.status == "ok" else o.notebook
         if href and not (run_dir / href).is_file():
             href = None
@@ -662,6 +691,7 @@ def write_index(
         client=eng.settings.client, date=date, run_id=run_id, entries=entries,
         problems=[str(p) for p in eng.warnings], summary_href=summary.html if summary else None,
         executive_summary=_executive_summary(run_dir, summary.phase) if summary else "", notice=notice,
+        progress_href=progress.html if progress else None,
     )  # fmt: skip
     return write_atomic(run_dir / "index.html", html)
 
