@@ -86,9 +86,17 @@ def main(argv: list[str] | None = None) -> None:
     # Ctrl-C stops the server even when a shell started it in the background (which ignores SIGINT).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES_ROOT), os.environ.get("JUPYTER_PATH")]))
+    from tornado.web import HTTPError
     from voila.app import Voila
 
-    Voila.launch_instance(argv=sys.argv[1:] if argv is None else argv)
+    try:
+        Voila.launch_instance(argv=sys.argv[1:] if argv is None else argv)
+    except HTTPError as exc:
+        # Voilà 0.5 stopped (Ctrl-C) while a pre-heated kernel was still starting: shutting down
+        # every kernel then fails on that one, which ends itself once its parent is gone.
+        if exc.status_code != 404:
+            raise
+        print(f"[Voila] stopped while a kernel was starting ({exc.log_message % exc.args})", file=sys.stderr)
 
 
 if __name__ == "__main__":
