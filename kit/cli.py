@@ -309,6 +309,64 @@ def open_(
         raise typer.Exit(1)
 
 
+@app.command()
+def present(
+    engagement: EngagementArg,
+    phase: Annotated[
+        str | None, typer.Argument(help="Phase name or number (default: every phase the data allow).")
+    ] = None,
+    reports: Annotated[Path, typer.Option(help="Folder for live copies and their outputs.")] = Path("reports"),
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: Voilà's 8866, or the next free one)."),
+    ] = None,
+) -> None:
+    """Present ENGAGEMENT's phase notebooks to a client with Voilà: text, charts and live controls, no
+    code, on 127.0.0.1 only and with nothing loaded from another host. The notebooks are copies of the
+    live copies `kit open` works on (prepared the first time) and run when it starts. Ctrl-C stops it.
+    Exit 1 if Voilà does not start or fails, with its reason; its own settings (browser, …) come from
+    its configuration (voila.json in JUPYTER_CONFIG_DIR)."""
+    import signal
+
+    from kit.intake import load_engagement
+    from kit.live import run_jupyterlab
+    from kit.phases import get_phase
+    from kit.present import HOST, prepare_presentation, voila_argv
+    from kit.runner import plan_phases
+
+    try:
+        eng = load_engagement(engagement)
+        outcomes = plan_phases(eng, [phase] if phase else None)
+    except IntakeError as exc:
+        _report_intake_error(exc)
+        raise typer.Exit(1) from None
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+        raise typer.Exit(2) from None
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    if phase and skipped:
+        _fail(f"{skipped[0].title} cannot be presented: it {skipped[0].error}")
+        raise typer.Exit(1)
+    chosen = [get_phase(o.phase) for o in outcomes if o.status != "skipped"]
+    if not chosen:
+        _fail(f"nothing to present: every phase lacks a table; `kit validate {engagement}` lists what is missing")
+        raise typer.Exit(1)
+    shown = prepare_presentation(eng, chosen, reports, single=phase is not None)
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    for path in shown.prepared:
+        console.print(f"Prepared {path}", **say)
+    for outcome in skipped:
+        console.print(f"Not presented: {outcome.title} ({outcome.error})", **say)
+    where = f"http://{HOST}:{port}/" if port else f"http://{HOST}:<port>/ (shown below)"
+    console.print(f"Presenting {shown.target} at {where}; each notebook runs once first. Ctrl-C stops it.", **say)
+    server = run_jupyterlab(voila_argv(shown.target, port))
+    if server.code and server.code != -signal.SIGINT:  # Ctrl-C reaching Voilà mid-start ends it by the signal
+        what = f"stopped with exit code {server.code}" if server.started else "did not start"
+        _fail(f"Voilà {what}: {server.reason}")
+        raise typer.Exit(1)
+    console.print("Presentation stopped.", **say)
+
+
 RunArg = Annotated[
     str, typer.Argument(help="Run id under REPORTS/<slug>/ (e.g. 20270111-090000), or a run folder; default: latest.")
 ]
@@ -441,7 +499,9 @@ def pdf(
 @app.command(name="import")
 def import_(
     files: Annotated[list[Path] | None, typer.Argument(help="Export files (CSV or XLSX) to import.")] = None,
-    into: Annotated[Path | None, typer.Option("--into", help="Engagement folder that receives the intake tables.")] = None,
+    into: Annotated[
+        Path | None, typer.Option("--into", help="Engagement folder that receives the intake tables.")
+    ] = None,
     as_format: Annotated[
         str | None, typer.Option("--as", help="Read every file as this format (kit import --list names them).")
     ] = None,
@@ -457,7 +517,9 @@ def import_(
 
     if list_formats:
         for name, title, table, columns in formats_table():
-            console.print(f"{name}: {title} -> {table}.csv; needs {columns}", markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                f"{name}: {title} -> {table}.csv; needs {columns}", markup=False, highlight=False, soft_wrap=True
+            )
         return
     if not files or into is None:
         _fail("give one or more export files and --into ENGAGEMENT (or --list)")
@@ -503,11 +565,14 @@ def _print_import(result) -> None:
 
 @app.command()
 def sample(
-    out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path("sample_data/halden"),
+    out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path(
+        "sample_data/halden"
+    ),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     scale: Annotated[float, typer.Option(help="Multiplies headcount, survey and usage rows.")] = 1.0,
     raw_exports: Annotated[
-        bool, typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import.")
+        bool,
+        typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import."),
     ] = False,
     follow_up: Annotated[
         bool, typer.Option("--follow-up", help="Write the client three months on (newer data in the same folder), for a follow-up run.")
@@ -526,7 +591,9 @@ def sample(
 
     if raw_exports:
         generate_raw_exports(out, seed=seed, scale=scale)
-        console.print(f"[green]Wrote[/] {out}; import its exports with: kit import {out / EXPORTS_DIR}/*.csv --into {out}")
+        console.print(
+            f"[green]Wrote[/] {out}; import its exports with: kit import {out / EXPORTS_DIR}/*.csv --into {out}"
+        )
         return
     generate(out, seed=seed, scale=scale)
     console.print(f"[green]Wrote[/] {escape(str(out))}")
