@@ -74,13 +74,14 @@ def _phase(name: str, missing: Mapping[str, str], tables: Mapping[str, Any], com
 
 
 def saving_fits(workflows, time_studies, settings):
-    """The per-workflow and pooled regressions on the time studies (the level-free layer of the
-    estimator, `kit.estimates.fit_savings`); None without a workflow inventory."""
+    """The per-workflow and pooled regressions on the time studies (the measured layer of the
+    estimator, `kit.estimates.fit_savings`; a wild cluster bootstrap inverts at the settings'
+    confidence level); None without a workflow inventory."""
     if workflows is None:
         return None
     from kit.estimates import fit_savings
 
-    return fit_savings(workflows, time_studies, settings.min_runs_per_arm)
+    return fit_savings(workflows, time_studies, settings.min_runs_per_arm, level=settings.confidence_level)
 
 
 def workflow_savings(workflows, time_studies, settings, saving_fits):
