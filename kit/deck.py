@@ -32,6 +32,8 @@ import pandas as pd
 from kit import charts, safe
 from kit.report import write_atomic
 from kit.settings import EngagementSettings
+from kit.text import finite as _finite
+from kit.text import money, number, share  # the one money/number format
 
 SUMMARY = "engagement_summary"
 DECK_SUFFIX = "_steering_committee.pptx"
@@ -177,28 +179,9 @@ def short(value: object, limit: int = LABEL_CHARS) -> str:
 # --- number formats ------------------------------------------------------------------------------
 
 
-def _finite(x: Any) -> bool:
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
 def _value(x: Any) -> float | None:
     """A recorded number for a chart series (None for a missing value: an empty point)."""
     return float(x) if _finite(x) else None
-
-
-def money(x: Any, currency: str) -> str:
-    return f"{currency} {float(x):,.0f}".replace("-", "−") if _finite(x) else "not known"
-
-
-def number(x: Any, digits: int = 0) -> str:
-    return f"{float(x):,.{digits}f}".replace("-", "−") if _finite(x) else "not known"
-
-
-def share(x: Any) -> str:
-    return f"{float(x):.0%}" if _finite(x) else "not known"
 
 
 def date_text(x: Any) -> str:

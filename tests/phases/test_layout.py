@@ -11,7 +11,7 @@ import pytest
 
 import kit.phases
 
-PACKAGES = ("workflow_mapping", "roi", "training", "consolidation", "agents", "summary")
+PACKAGES = ("workflow_mapping", "roi", "training", "consolidation", "agents", "summary", "progress")
 ROOT = Path(kit.phases.__file__).parent
 
 
@@ -51,7 +51,8 @@ def test_the_package_re_exports_every_public_name_of_its_modules(phase):
 
 
 RESULTS = (("workflow_mapping", "WorkflowMappingResult"), ("roi", "RoiResult"), ("training", "TrainingResult"),
-           ("consolidation", "ConsolidationResult"), ("agents", "AgentsResult"), ("summary", "SummaryResult"))  # fmt: skip
+           ("consolidation", "ConsolidationResult"), ("agents", "AgentsResult"), ("summary", "SummaryResult"),
+           ("progress", "ProgressResult"))  # fmt: skip
 
 
 @pytest.mark.parametrize(("phase", "result"), RESULTS)

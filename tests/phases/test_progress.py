@@ -19,6 +19,7 @@ from kit.cli import app
 from kit.intake import load_engagement
 from kit.model import EngagementModel
 from kit.phases import progress as pg
+from kit.phases.progress import analysis as pga
 from kit.runner import point_latest
 from kit.settings import parse_settings
 
@@ -121,7 +122,7 @@ def _run(run_id, as_of, tables, results=None, owner=""):
 
 def _evidence(owner=""):
     empty = pd.DataFrame(columns=pg.COLUMNS["pilots"])
-    return pg._Evidence(owner, pd.DataFrame(columns=pg.COLUMNS["workflows"]),
+    return pga._Evidence(owner, pd.DataFrame(columns=pg.COLUMNS["workflows"]),
                         pd.DataFrame(columns=pg.COLUMNS["recommendations"]), math.nan, math.nan, False, {}, empty,
                         math.nan)  # fmt: skip
 

@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -537,3 +538,56 @@ def test_playbooks_teach_only_the_tools_that_stay_after_consolidation():
     taught = {t for p in tg.analyze_engagement(eng).playbooks["approved_tools"] for t in str(p).split("; ") if t}
     assert taught and not taught & retiring
     assert "Microsoft 365 Copilot" in taught
+
+
+# ---------------------------------------------------------------- skill-profile groups (scikit-learn k-means)
+
+SKILLS4 = ("prompting", "checking", "data_handling", "automation")
+
+
+def planted_profiles(noise: float = 0.0) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+    """Two profiles across the same three roles: P* lack prompting and checking, Q* lack data
+    handling and automation (target 3 everywhere). Roles mix both profiles, so role cohorts cannot
+    find them. With `noise`, each rating is one level off (up or down, within 0-3) with that chance."""
+    roles = ["Sales rep", "Analyst", "Buyer"]
+    rng = np.random.default_rng(7)
+    rows, planted = [], {"P": set(), "Q": set()}
+    for i in range(9):
+        for profile, low in (("P", {"prompting", "checking"}), ("Q", {"data_handling", "automation"})):
+            rid = f"{profile}{i}"
+            planted[profile].add(rid)
+            for skill in SKILLS4:
+                base = 0 if skill in low else 3
+                level = base + (1 - 2 * (base == 3)) * int(rng.random() < noise)
+                rows.append((rid, "Ops", roles[i % 3], skill, level))
+    return survey(*rows), planted
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.3])
+def test_skill_profile_groups_recover_two_planted_profiles(noise):
+    df, planted = planted_profiles(noise)
+    gaps = tg.person_gaps(df, targets(*[("*", s, 3, 1.0) for s in SKILLS4]))
+    labels, silhouette = tg.skill_profile_labels(tg.skill_gap_matrix(gaps, SKILLS4))
+    found = {frozenset(labels.index[labels == g]) for g in labels.unique()}
+    assert found == {frozenset(planted["P"]), frozenset(planted["Q"])}
+    assert silhouette >= tg.SILHOUETTE_BAR
+
+
+def test_skill_profile_groups_are_reported_beside_role_cohorts_without_naming_anyone():
+    df, _ = planted_profiles()
+    r = tg.analyze(df, targets(*[("*", s, 3, 1.0) for s in SKILLS4]), settings())
+    g = r.skill_groups.set_index("group")
+    assert list(g.index) == ["Group 1", "Group 2"] and list(g["size"]) == [9, 9]
+    assert sorted(g["lacks"]) == ["Data handling, Automation", "Prompting, Checking"]
+    assert set(g["roles"]) == {"Analyst; Buyer; Sales rep"}
+    assert g[["gap_prompting", "gap_checking"]].to_numpy().max() == pytest.approx(3.0)
+    assert not g.astype(str).apply(lambda c: c.str.contains(r"\b[PQ]\d\b")).any().any()
+    assert r.skill_groups_silhouette == pytest.approx(1.0)
+    assert len(r.cohorts)  # the role-based cohorts are still there
+
+
+def test_a_survey_without_distinct_profiles_is_one_group():
+    # everyone lacks the same skill by a level, give or take one: no structure above the silhouette bar
+    rows = [(f"R{i}", "Ops", "Analyst", s, 2 if s == "prompting" else 3) for i in range(8) for s in SKILLS4]
+    r = tg.analyze(survey(*rows), targets(*[("*", s, 3, 1.0) for s in SKILLS4]), settings())
+    assert list(r.skill_groups["size"]) == [8] and math.isnan(r.skill_groups_silhouette)

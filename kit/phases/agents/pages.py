@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
 from pathlib import Path
 
 from kit import notebook as nb
+from kit import pages
 from kit.phases.agents.analysis import SPEC_FIELDS, AgentsResult, R
 
 _LISTS = {"steps": "ol", "never": "ul", "pilot_plan": "ol"}
 
 
 def spec_page_html(spec: Mapping, currency: str) -> str:
-    """The body of a one-page agent specification (trusted HTML, every value escaped)."""
-    facts = (
-        f"<p><strong>{escape(str(spec['oversight']))}</strong> · {escape(str(spec[R.department]))} · owner: "
-        f"{escape(str(spec[R.owner_role]))} · expected saving about {spec['hours_saved']:,.0f} hours a year "
-        f"({escape(currency)} {spec['value_saved']:,.0f})<br>"
-        f"<strong>{escape(str(spec['gate']))}</strong>: {escape(str(spec['gate_reason']))}</p>"
-    )
+    """The body of a one-page agent specification (kit/templates/pages/agent_spec.html.j2;
+    every value escaped)."""
     rows = []
     for key, label in SPEC_FIELDS.items():
         value = str(spec[key])
-        if key in _LISTS:
-            items = "".join(f"<li>{escape(line)}</li>" for line in value.split("\n") if line.strip())
-            cell = f"<{_LISTS[key]} style=\"margin:0;padding-left:1.2rem\">{items}</{_LISTS[key]}>"
-        else:
-            cell = escape(value)
-        style = "width:22%;vertical-align:top;border-bottom:1px solid var(--kit-rule)"
-        rows.append(f'<tr><th scope="row" style="{style}">{escape(label)}</th><td>{cell}</td></tr>')
-    return facts + f'<table class="kit-table" style="width:100%"><tbody>{"".join(rows)}</tbody></table>'
+        lines = [line for line in value.split("\n") if line.strip()]
+        rows.append({"label": label, "list": _LISTS.get(key, ""), "lines": lines, "value": value})
+    facts = {k: str(spec[k]) for k in ("oversight", "gate", "gate_reason")}
+    facts |= {"department": str(spec[R.department]), "owner_role": str(spec[R.owner_role]),
+              "hours_saved": spec["hours_saved"], "value_saved": spec["value_saved"]}  # fmt: skip
+    return pages.render("agent_spec.html.j2", spec=facts, rows=rows, currency=currency)
 
 
 def write_spec_pages(output_dir: str | Path | None, r: AgentsResult, client: str, date) -> list[Path]:

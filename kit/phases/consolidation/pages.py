@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 from pathlib import Path
 
-from kit import safe
+from kit import pages, safe
 from kit.intake.schemas import DATA_CLASSES
 from kit.phases.consolidation.analysis import ConsolidationResult, T, W
 from kit.settings import EngagementSettings
@@ -104,22 +103,24 @@ def acceptable_use_policy_text(r: ConsolidationResult, settings: EngagementSetti
     return "\n".join(out)
 
 
+def _blocks(paragraphs: list[str]) -> list[dict]:
+    """Paragraphs as blocks for the template: a run of "- " bullets becomes one list."""
+    blocks: list[dict] = []
+    previous = ""
+    for p in paragraphs:
+        if p.startswith("- ") and previous.startswith("- "):
+            blocks[-1]["bullets"].append(p[2:])
+        elif p:
+            blocks.append({"bullets": [p[2:]]} if p.startswith("- ") else {"bullets": [], "text": p})
+        previous = p
+    return blocks
+
+
 def acceptable_use_policy_html(r: ConsolidationResult, settings: EngagementSettings) -> str:
-    """The policy draft as an HTML body; every string from the data is escaped."""
-    parts = []
-    for heading, paragraphs in acceptable_use_policy(r, settings):
-        parts.append(f"<h2>{escape(heading)}</h2>")
-        bullets: list[str] = []
-        for p in [*paragraphs, ""]:
-            if p.startswith("- "):
-                bullets.append(f"<li>{escape(p[2:])}</li>")
-                continue
-            if bullets:
-                parts.append("<ul>" + "".join(bullets) + "</ul>")
-                bullets = []
-            if p:
-                parts.append(f"<p>{escape(p)}</p>")
-    return "\n".join(parts)
+    """The policy draft as an HTML body (kit/templates/pages/acceptable_use_policy.html.j2);
+    every string from the data is escaped."""
+    sections = [(heading, _blocks(paragraphs)) for heading, paragraphs in acceptable_use_policy(r, settings)]
+    return pages.render("acceptable_use_policy.html.j2", sections=sections)
 
 
 def policy_note(path) -> str:

@@ -446,11 +446,11 @@ def savings_chart(r: ConsolidationResult) -> alt.Chart:
             "tools": [int((r.tools["recommendation"] == k).sum()) for k in (CANCEL, CONSOLIDATE, DOWNSIZE)],
         }
     )
-    data["label"] = data["saving"].map(lambda v: f"{r.currency} {v:,.0f}")
+    data["label"] = data["saving"].map(lambda v: money(v, r.currency))
     share = t["total_saving"] / t["current_annual_spend"] if t["current_annual_spend"] else 0.0
     base = alt.Chart(data, title=alt.Title(
-        f"Where the {r.currency} {t['total_saving']:,.0f} a year of savings come from",
-        subtitle=f"{share:.0%} of the {r.currency} {t['current_annual_spend']:,.0f} spent a year on these tools",
+        f"Where the {money(t['total_saving'], r.currency)} a year of savings come from",
+        subtitle=f"{share:.0%} of the {money(t['current_annual_spend'], r.currency)} spent a year on these tools",
     ))  # fmt: skip
     bars = base.mark_bar().encode(
         x=alt.X("saving:Q", title=f"Annual saving ({r.currency})", axis=alt.Axis(format=",.0f")),

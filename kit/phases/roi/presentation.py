@@ -21,13 +21,9 @@ from kit.phases.roi.analysis import (
     W,
     analyze_engagement,
 )
+from kit.text import money, number
 
 # ---------------------------------------------------------------- narrative (plain text)
-
-
-def _money(x: float, currency: str) -> str:
-    sign = "−" if x < 0 else ""
-    return f"{sign}{currency} {abs(x):,.0f}"
 
 
 def _pct_range(low: float, high: float) -> str:
@@ -56,9 +52,9 @@ def summary_text(r: RoiResult) -> str:
         )
     s = r.start_here
     text = (
-        f"Start with {_names(s)}. {'Together they free' if len(s) > 1 else 'It frees'} capacity worth {_money(r.start_here_net_value, r.currency)} "
+        f"Start with {_names(s)}. {'Together they free' if len(s) > 1 else 'It frees'} capacity worth {money(r.start_here_net_value, r.currency)} "
         f"at loaded hourly cost over {r.horizon_months} months after AI seats and enablement ({level} interval "
-        f"{_money(r.start_here_net_value_low, r.currency)} to {_money(r.start_here_net_value_high, r.currency)}, "
+        f"{money(r.start_here_net_value_low, r.currency)} to {money(r.start_here_net_value_high, r.currency)}, "
         f"allowing for {r.interval_covers}), giving back about "
         f"{r.start_here_hours_saved:,.0f} hours a year at {r.adoption_rate:.0%} adoption. This is time freed for "
         f"other work, not cash saved, unless hiring or overtime changes. {ranking_sentence(r.ranking_basis)}"
@@ -119,7 +115,7 @@ def start_here_text(r: RoiResult) -> str:
         lines.append(
             f"**{p['rank']}. {p[W.workflow]}** ({p[W.department]}): AI saves {p['saving']:.0%} of the time "
             f"({_pct_range(p['saving_low'], p['saving_high'])}; {source}); net value "
-            f"{_money(p['net_value'], r.currency)} over {r.horizon_months} months; {payback}."
+            f"{money(p['net_value'], r.currency)} over {r.horizon_months} months; {payback}."
         )
     skipped = r.ranking[r.ranking["note"].str.startswith("skipped")]
     for _, s in skipped.iterrows():
@@ -128,7 +124,7 @@ def start_here_text(r: RoiResult) -> str:
             else f"no approved AI tool may hold its {s[W.data_sensitivity]} data yet"
         )  # fmt: skip
         lines.append(
-            f"Ranked {s['rank']} but skipped: **{s[W.workflow]}** ({_money(s['net_value'], r.currency)} net) — {why}."
+            f"Ranked {s['rank']} but skipped: **{s[W.workflow]}** ({money(s['net_value'], r.currency)} net) — {why}."
         )
     return "\n\n".join(lines)
 
@@ -326,10 +322,10 @@ def residuals_chart(r: RoiResult) -> alt.Chart:
 # ---------------------------------------------------------------- views for the deliverable
 
 
-def _range_money(low: float, high: float) -> str:
+def _rangemoney(low: float, high: float) -> str:
     if pd.isna(low) or pd.isna(high):
         return "not valued"
-    return f"{low:,.0f} to {high:,.0f}"
+    return f"{number(low)} to {number(high)}"
 
 
 def _months(m: float, horizon: int) -> str:
@@ -363,7 +359,7 @@ def ranking_view(r: RoiResult, top: int | None = None) -> pd.DataFrame:
         "Runs timed (without / with AI)": d["n_without_ai"].astype(str) + " / " + d["n_with_ai"].astype(str),
         "Hours saved per year": d["annual_hours_saved"],
         f"Net value, {r.horizon_months} months ({cur})": d["net_value"],
-        "Range": [_range_money(lo, hi) for lo, hi in zip(d["net_value_low"], d["net_value_high"], strict=True)],
+        "Range": [_rangemoney(lo, hi) for lo, hi in zip(d["net_value_low"], d["net_value_high"], strict=True)],
         "ROI": d["roi"],
         "Payback (months)": [_months(m, r.horizon_months) for m in d["payback_months"]],
         "Note": d["note"],

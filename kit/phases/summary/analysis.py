@@ -41,6 +41,8 @@ import pandas as pd
 from kit.evidence import UTILIZATION_FLOOR  # Torii: below it, paying for empty seats
 from kit.options import READINESS_THRESHOLD as READINESS_BAR  # the readiness that gates agents
 from kit.settings import HEALTH_FACTORS, EngagementSettings
+from kit.text import money as _money  # the one money format
+from kit.text import number
 from kit.vocabulary import (  # shared labels
     CANCEL,
     CONSOLIDATE,
@@ -456,7 +458,7 @@ def _governance(records, settings) -> list[Signal]:
             out.append(Signal(f, "AI on expenses", "no expense export to check", None, "Consolidation"))
         elif math.isfinite(spend):
             cur = _scalar(cons, "currency", settings.currency)
-            text = f"{cur} {spend:,.0f} a year of AI subscriptions paid on expenses" if spend > 0 else "none found"
+            text = f"{_money(spend, cur)} a year of AI subscriptions paid on expenses" if spend > 0 else "none found"
             out.append(Signal(f, "AI on expenses", text, spend > 0, "Consolidation"))
     matrix = _table(cons, "data_matrix", ("internal", "confidential"))
     source = "Consolidation"
@@ -711,10 +713,6 @@ def roadmap_phases(settings: EngagementSettings, phase_weeks: Mapping[str, int] 
         rows.append({"phase": name, "start": start, "end": end, "weeks": n, "owner": owner})
         start = end + pd.Timedelta(days=1)
     return pd.DataFrame(rows)
-
-
-def _money(x: float, currency: str) -> str:
-    return f"{currency} {x:,.0f}".replace("-", "−")
 
 
 def _goals(records, settings, workflows: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -1375,7 +1373,7 @@ def _join(items: list[str]) -> str:
 def _range(low: float, high: float, money: str = "") -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return ""
-    fmt = (lambda x: _money(x, money)) if money else (lambda x: f"{x:,.0f}".replace("-", "−"))
+    fmt = (lambda x: _money(x, money)) if money else number
     return f" ({fmt(low)} to {fmt(high)})"
 
 

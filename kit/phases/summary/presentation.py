@@ -31,6 +31,7 @@ from kit.phases.summary.analysis import (
     analyze,
 )
 from kit.settings import HEALTH_FACTORS
+from kit.text import number, share
 
 
 def status_text(r: SummaryResult) -> str:
@@ -283,7 +284,7 @@ def headlines_view(r: SummaryResult) -> pd.DataFrame:
             return "missing"
         if unit == "share":
             return f"{value:.0%}"
-        return f"{value:,.0f}".replace("-", "−")
+        return number(value)
 
     h = r.headlines
     return pd.DataFrame(
@@ -394,7 +395,7 @@ def workflows_view(r: SummaryResult) -> pd.DataFrame:
             "Minutes per run today": w["baseline_minutes"],
             "Target minutes with AI": w["target_minutes"],
             f"Time saved ({level} range)": [
-                f"{s:.0%} ({lo:.0%} to {hi:.0%})".replace("-", "−")
+                f"{share(s)} ({share(lo)} to {share(hi)})"
                 for s, lo, hi in zip(w["saving"], w["saving_low"], w["saving_high"], strict=True)
             ],
             "Hours saved per year (range)": [

@@ -19,6 +19,13 @@ Method (stated in the deliverable):
   cohort larger than `max_group_size` runs as several groups. Training hours = levels to gain ×
   `hours_per_level` (a kit assumption, not a published figure: about a half-day workshop plus
   practice on one's own workflows per level).
+- skill-profile groups (beside the role-based cohorts): each respondent's vector of gaps per skill
+  (levels, unweighted; a skill with no target counts 0) is clustered with k-means
+  (scikit-learn, `random_state` 0, 10 starts) for k = 2 … `SKILL_GROUPS_MAX`; the k with the
+  highest mean silhouette is kept, and only when that silhouette reaches `SILHOUETTE_BAR` (0.25,
+  below which Kaufman & Rousseeuw 1990 find no substantial structure); otherwise there are no
+  distinct profiles and one group is reported. Groups are described by their mean gap per skill
+  and the roles in them (not for a group under `MIN_CELL` people); no person is listed.
 - reality check (joined on the person's id): "proficient" = mean self-rated level ≥ 3 with no use
   of any AI tool in the active window; "frequent user rating low" = no skill rated above 1 while
   using an AI tool on at least a quarter of the window's days. AI tools are the inventory's tools
@@ -40,7 +47,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -63,6 +70,10 @@ MIN_COHORT_SIZE = 3
 MIN_CELL = 3  # reality-check counts for roles with fewer respondents are pooled (a count of 1 in 1 names someone)
 SMALL_ROLES = f"Roles with fewer than {MIN_CELL} people"
 MAX_GROUP_SIZE = 12
+SKILL_GROUPS_MAX = 6  # the most skill-profile groups tried (k = 2 … 6)
+SILHOUETTE_BAR = 0.25  # Kaufman & Rousseeuw (1990): a mean silhouette below 0.25 shows no substantial structure
+SKILL_GROUPS_SEED = 0
+MIN_GROUP_GAP = 0.5  # levels: a group's mean gap on a skill at or above which the skill is one it lacks
 ALL_DEPARTMENTS, ALL_ROLES = "All departments", "All roles"
 
 #: Tool categories that count as AI tools (the contract's recommended categories but `other`).
@@ -157,6 +168,8 @@ class TrainingResult:
     unanswered_target_roles: tuple[str, ...]  # roles with targets that nobody in the survey holds
     skills_without_targets: tuple[str, ...]
     client: str
+    skill_groups: pd.DataFrame = field(default_factory=pd.DataFrame)  # group, size, roles, lacks, mean gap per skill
+    skill_groups_silhouette: float = math.nan  # mean silhouette of the groups kept (NaN: not clustered)
 
 
 # ---------------------------------------------------------------- targets and gaps
@@ -493,6 +506,59 @@ def _cohorts(
 # ---------------------------------------------------------------- reality check and leaders
 
 
+def skill_gap_matrix(gaps: pd.DataFrame, skills: Iterable[str]) -> pd.DataFrame:
+    """One row per respondent, one column per skill: the gap in levels (0 at or above target,
+    and where the skill has no target or was not answered)."""
+    m = gaps.pivot_table(index=S.respondent_id, columns=S.skill, values="gap", aggfunc="mean")
+    return m.reindex(columns=list(skills)).fillna(0.0).sort_index()
+
+
+def skill_profile_labels(matrix: pd.DataFrame, max_groups: int = SKILL_GROUPS_MAX,
+                         seed: int = SKILL_GROUPS_SEED) -> tuple[pd.Series, float]:
+    """Each respondent's skill-profile group (0, 1, …; groups numbered by size, largest first) and
+    the mean silhouette of the grouping kept. k-means for k = 2 … `max_groups`, the best
+    silhouette kept when it reaches `SILHOUETTE_BAR`; otherwise every respondent is in group 0
+    and the silhouette is NaN (too few respondents or no distinct profiles)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    one = pd.Series(0, index=matrix.index, dtype=int)
+    x = matrix.to_numpy(dtype=float)
+    distinct = len(np.unique(x, axis=0)) if len(x) else 0
+    best: tuple[float, np.ndarray] | None = None
+    for k in range(2, min(max_groups, distinct, len(x) - 1) + 1):
+        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
+        score = float(silhouette_score(x, labels))
+        if best is None or score > best[0] + 1e-12:
+            best = (score, labels)
+    if best is None or best[0] < SILHOUETTE_BAR:
+        return one, math.nan
+    labels = pd.Series(best[1], index=matrix.index)
+    order = {g: i for i, g in enumerate(labels.value_counts().sort_index().sort_values(ascending=False, kind="stable").index)}
+    return labels.map(order).astype(int), best[0]
+
+
+def _skill_groups(gaps: pd.DataFrame, skills: tuple[str, ...]) -> tuple[pd.DataFrame, float]:
+    cols = ["group", "size", "roles", "lacks", "mean_gap", *(f"gap_{s}" for s in skills)]
+    matrix = skill_gap_matrix(gaps[gaps["has_target"]], skills)
+    if matrix.empty:
+        return pd.DataFrame(columns=cols), math.nan
+    labels, silhouette = skill_profile_labels(matrix)
+    role = gaps.drop_duplicates(S.respondent_id).set_index(S.respondent_id)[S.role]
+    rows = []
+    for g, members in labels.groupby(labels, sort=True):
+        m = matrix.loc[members.index]
+        means = m.mean()
+        lacks = [s for s in means.sort_values(ascending=False, kind="stable").index if means[s] >= MIN_GROUP_GAP]
+        rows.append({
+            "group": f"Group {g + 1}", "size": len(m), "roles": "; ".join(sorted(role.reindex(m.index).dropna().unique())) if len(m) >= MIN_CELL
+            else f"not shown (fewer than {MIN_CELL} people)",
+            "lacks": ", ".join(skill_label(s) for s in lacks) or "none: at target",
+            "mean_gap": float(m.to_numpy().mean()), **{f"gap_{s}": float(means[s]) for s in skills},
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=cols), silhouette
+
+
 def _person_usage(
     survey: pd.DataFrame, usage: pd.DataFrame, tools: pd.DataFrame | None, as_of: pd.Timestamp, days: int
 ) -> pd.DataFrame:
@@ -733,6 +799,7 @@ def analyze(
     role_wf = _role_workflows(rank_frame, workflows, tools, survey_roles, top_ids)
     priorities = _priorities(role_skill, role_wf)
     cohorts = _cohorts(gaps, priorities, hours_per_level, min_cohort_size, max_group_size)
+    skill_groups, silhouette = _skill_groups(gaps, skills)
 
     days = settings.active_window_days
     frequent_days = math.ceil(FREQUENT_SHARE * days)
@@ -792,6 +859,8 @@ def analyze(
         ),
         skills_without_targets=tuple(sorted(full.loc[~full["has_target"], S.skill].unique())),
         client=settings.client,
+        skill_groups=skill_groups,
+        skill_groups_silhouette=silhouette,
     )
 
 

@@ -13,6 +13,8 @@ from kit.phases.training.analysis import (
     ALL_DEPARTMENTS,
     ALL_ROLES,
     HOURS_PER_LEVEL,
+    SILHOUETTE_BAR,
+    SKILL_GROUPS_MAX,
     SMALL_ROLES,
     S,
     T,
@@ -117,6 +119,24 @@ def cohorts_text(r: TrainingResult, top: int = 3) -> str:
            if pooled else "")
         + f"Hours assume {r.hours_per_level:g} hours per person per level gained; change it live with the slider."
     )  # fmt: skip
+
+
+def skill_groups_text(r: TrainingResult) -> str:
+    """What the skill-profile groups show beside the role cohorts, with their method."""
+    g = r.skill_groups
+    method = (f"Method: each respondent's gap per skill (levels) is grouped with k-means (scikit-learn, fixed seed) "
+              f"for 2 to {SKILL_GROUPS_MAX} groups, keeping the number with the best mean silhouette when it reaches "
+              f"{SILHOUETTE_BAR:g} (Kaufman & Rousseeuw: below that there is no substantial structure). No person is "
+              "listed.")  # fmt: skip
+    if g.empty:
+        return "No respondent has a skill with a target, so there are no skill profiles to group. " + method
+    if len(g) == 1:
+        return ("The respondents show no distinct skill profiles: grouping them by their gaps finds no structure, so "
+                "the role cohorts above are the way to train. " + method)  # fmt: skip
+    parts = "; ".join(f"{row['group']} ({row['size']} people) lacks {row['lacks'].lower()}" for _, row in g.iterrows())
+    return (f"Grouped by what they lack rather than by role, the respondents fall into {len(g)} skill profiles "
+            f"(mean silhouette {r.skill_groups_silhouette:.2f}): {parts}. Where a profile spans several roles, one "
+            "course for that profile can replace several role cohorts. " + method)  # fmt: skip
 
 
 def reality_text(r: TrainingResult) -> str:
@@ -386,6 +406,14 @@ def cohorts_view(r: TrainingResult, top: int = 20) -> pd.DataFrame:
             "Training hours": c["total_hours"],
         }
     )
+
+
+def skill_groups_view(r: TrainingResult) -> pd.DataFrame:
+    """One row per skill-profile group: size, what it lacks, its roles and mean gap per skill."""
+    g = r.skill_groups
+    gaps = {f"Gap: {skill_label(s)}": g[f"gap_{s}"] for s in r.skills if f"gap_{s}" in g}
+    return pd.DataFrame({"Group": g["group"], "People": g["size"], "Lacks": g["lacks"], "Roles": g["roles"],
+                         "Mean gap": g["mean_gap"], **gaps})  # fmt: skip
 
 
 def reality_view(r: TrainingResult) -> pd.DataFrame:
