@@ -1429,14 +1429,14 @@ FOLLOW_UP_DONE = {  # tool: (seats after, date carried out); Jasper's recommende
     "Microsoft 365 Copilot": (80, "2027-01-21"),  # the 20 seats the consolidations move onto it
 }  # fmt: skip
 FOLLOW_UP_NOT_DONE = "Jasper"
-TRAINED_DEPARTMENTS = ("Customer Service", "Sales")  # the five priority cohorts are in these
+TRAINED_DEPARTMENTS = ("Finance", "Sales")  # the five priority cohorts are in these
 FOLLOW_UP_PILOTS = (  # task_id, stage, started_on, stage_since, reviewed, accepted
     ("T14", "approval", "2027-02-15", "2027-03-20", 120, 116),
     ("T15", "shadow", "2027-03-01", "2027-03-01", 40, 35),
 )
 TRAINING_TARGETS = {  # (role, skill): the level the baseline's priority cohorts train to
-    (CSR, "output_verification"): 3, (CSR, "data_handling"): 3, (SR, "prompting"): 3, (AM, "prompting"): 3,
-    (SR, "output_verification"): 2,
+    (SR, "prompting"): 3, (AM, "prompting"): 3, (SR, "output_verification"): 2, (ACC, "output_verification"): 3,
+    (AM, "output_verification"): 3,
 }  # fmt: skip
 
 

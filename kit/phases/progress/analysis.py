@@ -31,8 +31,9 @@ and its results) with the baseline run's, each comparison with its method and un
 - **Training.** Readiness (weighted share of person-skills at target, `training.person_gaps`)
   per department and role, before and now, and now among the same respondents (so new or
   departed people do not pass for change). Trained cohorts are the baseline's priority cohorts
-  whose training date has passed; their members' change in being active (0/1 per person) against
-  everyone else's: difference of means with a Welch t interval.
+  whose training date has passed; their members' change in AI-active days (distinct days with AI
+  use in the active window, per person) against everyone else's: difference of means with a
+  Welch t interval. (A 0/1 "active" change cannot show more use by people already active.)
 - **Agents.** The pilots table against the baseline's planned pilots: started, the stage now
   (shadow → approval → autonomous, or stopped) and the share of outputs accepted without
   correction against the 95% bar the roadmap set to leave a stage.
@@ -588,9 +589,14 @@ def training_progress(b: RunData, c: RunData, settings: EngagementSettings, as_o
         trained = _members(sb[sb["respondent_id"].isin(people)], cohorts)
         ai = usage[usage["tool"].isin(_ai_tools(b, c, usage))]
         days = int(settings.active_window_days)
-        act_b = set(_window(ai, b.snapshot.as_of, days)["user_id"])
-        act_c = set(_window(ai, c.snapshot.as_of if c.snapshot else None, days)["user_id"])
-        change = {p: float(p in act_c) - float(p in act_b) for p in people}
+        win_b = _window(ai, b.snapshot.as_of, days)
+        win_c = _window(ai, c.snapshot.as_of if c.snapshot else None, days)
+        act_b, act_c = set(win_b["user_id"]), set(win_c["user_id"])
+        # usage per person: distinct days with AI use in the window (a share active has a ceiling:
+        # people already active cannot show that they use AI more)
+        days_b = win_b.groupby("user_id")["date"].nunique()
+        days_c = win_c.groupby("user_id")["date"].nunique()
+        change = {p: float(days_c.get(p, 0)) - float(days_b.get(p, 0)) for p in people}
         groups = {"Trained cohorts": sorted(trained), "Everyone else surveyed": sorted(people - trained)}
         diffs = {}
         for label, who in groups.items():

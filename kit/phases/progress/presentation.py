@@ -57,10 +57,10 @@ def cohorts_text(r: ProgressResult) -> str:
     lvl = f"{r.confidence_level:.0%}"
     verdict = ("rose more" if c["difference_low"] > 0 else "did not rise clearly more" if c["difference_high"] > 0
                else "rose less")  # fmt: skip
-    return (f"The share of trained people active on AI tools changed by {c['change']:+.0%}, against "
-            f"{r.cohorts.iloc[1]['change']:+.0%} for everyone else: a difference of {c['difference']:+.0%} "
-            f"({lvl} interval {c['difference_low']:+.0%} to {c['difference_high']:+.0%}). Trained cohorts' usage "
-            f"{verdict} than untrained people's.")  # fmt: skip
+    return (f"Trained people's days with AI use in the active window changed by {c['change']:+.1f} per person, "
+            f"against {r.cohorts.iloc[1]['change']:+.1f} for everyone else: a difference of "
+            f"{c['difference']:+.1f} days ({lvl} interval {c['difference_low']:+.1f} to {c['difference_high']:+.1f}). "
+            f"Trained cohorts' usage {verdict} than untrained people's.")  # fmt: skip
 
 
 # ---------------------------------------------------------------- views
@@ -130,8 +130,10 @@ def readiness_view(r: ProgressResult, scope: str = "department") -> pd.DataFrame
 def cohorts_view(r: ProgressResult) -> pd.DataFrame:
     shares = r.cohorts.assign(active_before=r.cohorts["active_before"].map(_pct),
                               active_now=r.cohorts["active_now"].map(_pct))  # fmt: skip
+    for col in ("change", "difference", "difference_low", "difference_high"):  # AI-active days per person
+        shares[col] = shares[col].map(lambda x: f"{x:+.1f} days" if math.isfinite(_num(x)) else "–")
     return _view(shares, {"group": "Group", "people": "People", "active_before": "Active then",
-                             "active_now": "Active now", "change": "Change", "difference": "Difference",
+                             "active_now": "Active now", "change": "Change in AI days", "difference": "Difference",
                              "difference_low": "Low end", "difference_high": "High end", "note": "Note"})  # fmt: skip
 
 

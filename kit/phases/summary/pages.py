@@ -196,10 +196,11 @@ PROGRESS_SHEETS: tuple[Sheet, ...] = (
         ("respondents_now", "Respondents now", INT), ("same_people", "Answered both", INT),
         ("readiness_before", "Then (%)", SHARE), ("readiness_now", "Now, everyone (%)", SHARE),
         ("readiness_now_same", "Now, same people (%)", SHARE), ("note", "Note", TEXT))),
-    Sheet("Progress trained cohorts", PROGRESS, "cohorts", "Trained vs untrained: change in the share active", (
+    Sheet("Progress trained cohorts", PROGRESS, "cohorts", "Trained vs untrained: change in AI-active days per person", (
         ("group", "Group", TEXT), ("people", "People", INT), ("active_before", "Active then (%)", SHARE),
-        ("active_now", "Active now (%)", SHARE), ("change", "Change", SHARE), ("difference", "Difference", SHARE),
-        ("difference_low", "Low end", SHARE), ("difference_high", "High end", SHARE), ("note", "Note", TEXT))),
+        ("active_now", "Active now (%)", SHARE), ("change", "Change (AI days per person)", NUMBER),
+        ("difference", "Difference (days)", NUMBER), ("difference_low", "Low end (days)", NUMBER),
+        ("difference_high", "High end (days)", NUMBER), ("note", "Note", TEXT))),
     Sheet("Progress pilots", PROGRESS, "pilots", "Agent pilots: stage now against the plan", (
         ("task", "Task", TEXT), ("planned_start", "Planned start", DATE), ("started_on", "Started", DATE),
         ("stage", "Stage now", TEXT), ("path", "Path", TEXT), ("acceptance", "Outputs accepted (%)", SHARE),
