@@ -48,6 +48,7 @@ def restore(folder: Path, run_dir: Path, parameters: dict) -> list[str]:
     """Copy a kept render into `run_dir`; its notebook's injected parameters are those of this run.
     Returns the files copied (relative to the run folder)."""
     import nbformat
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     from kit.report import write_atomic
@@ -57,7 +58,7 @@ def restore(folder: Path, run_dir: Path, parameters: dict) -> list[str]:
         target = run_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if name.endswith(".ipynb"):
-            nb = nbformat.read(folder / name, as_version=4)
+            nb = load_notebook_node(str(folder / name))
             nb = parameterize_notebook(nb, parameters, report_mode=False)
             write_atomic(target, nbformat.writes(nb))
         else:
