@@ -6,9 +6,14 @@ they look (one theme) and how they are emitted:
 * report mode (``KIT_REPORT=1``): each chart becomes an inert ``<div class="kit-chart">`` plus a
   ``<script type="application/json">`` holding its spec. The exported HTML carries the Vega
   bundle (``vega_bundle()``) once, which draws every chart as SVG without any network.
-* live mode (JupyterLab): charts are rendered to SVG in the kernel by vl-convert, so they draw
-  without network too. Altair 6's "default" renderer loads Vega from a CDN, and JupyterLab 4
-  has no native renderer for the Vega-Lite 6 mimetype, so neither is usable offline.
+* live mode (JupyterLab): each chart is output as a Vega-Lite spec under the
+  ``application/vnd.vegalite.v5+json`` mimetype, which JupyterLab's own Vega renderer
+  (``@jupyterlab/vega5-extension``, Vega-Lite 5.6 in JupyterLab 4.6) draws in the page as SVG,
+  with no network. Text is then measured by the browser with the fonts it draws it in; an SVG
+  laid out in the kernel (vl-convert) used other fonts' metrics, so the browser's wider glyphs
+  were clipped. Altair 6's "default" renderer loads Vega from a CDN, and its "mimetype" renderer
+  uses the Vega-Lite 6 mimetype, which JupyterLab 4 does not render; the kit's charts use nothing
+  Vega-Lite 6 added (tests compile each with Vega-Lite 5).
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ import altair as alt
 
 THEME_NAME = "kit"
 REPORT_RENDERER = "kit-report"
-LIVE_RENDERER = "svg"
+LIVE_RENDERER = "kit-live"
+#: The mimetype JupyterLab 4's built-in renderer draws (it handles Vega-Lite 3 to 5, not 6).
+LIVE_MIMETYPE = "application/vnd.vegalite.v5+json"
+LIVE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 FONT = (
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
@@ -57,7 +65,14 @@ GRID = "#E5E7EB"
 #: Sequential ramp (light to dark blue) for heatmaps such as skill gaps.
 SEQUENTIAL: tuple[str, ...] = ("#EFF4FB", "#C6D7EE", "#8FB1DD", "#5687C6", "#1F5AA6", "#143D73")
 
-WIDTH = 640
+#: Every chart's total width (axes, legend and padding included) is at most this: it fits the
+#: report's column (920 px less padding) and JupyterLab's output area (about 950 px).
+MAX_WIDTH = 860
+WIDTH = MAX_WIDTH
+#: Autosize for a facet or concatenated chart, where Vega-Lite cannot fit the whole to a width: its
+#: parts get explicit widths (a facet's plot `FACET_WIDTH`), chosen so the total stays in `MAX_WIDTH`.
+PAD = {"type": "pad", "contains": "padding"}
+FACET_WIDTH = 600
 HEIGHT = 320
 BAR_STEP = 26
 
@@ -83,6 +98,8 @@ def theme_config(accent: str | None = None) -> alt.theme.ThemeConfig:
             "background": "white",
             "font": FONT,
             "padding": 8,
+            # `width` is the whole chart's: the plot shrinks to leave room for labels and legend.
+            "autosize": {"type": "fit-x", "contains": "padding"},
             "view": {
                 "continuousWidth": WIDTH,
                 "continuousHeight": HEIGHT,
@@ -215,8 +232,17 @@ def enable_report_renderer() -> None:
     alt.renderers.enable(REPORT_RENDERER)
 
 
+def _live_renderer(spec: dict[str, Any], **_metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    spec = {**spec, "$schema": LIVE_SCHEMA}
+    data = {LIVE_MIMETYPE: spec, "text/plain": f"<chart: {chart_title(spec) or 'untitled'}>"}
+    return data, {LIVE_MIMETYPE: {"embed_options": {"actions": False, "renderer": "svg"}}}
+
+
+alt.renderers.register(LIVE_RENDERER, _live_renderer)
+
+
 def enable_live_renderer() -> None:
-    """Charts display as SVG rendered in the kernel by vl-convert (works offline in JupyterLab)."""
+    """Charts display as Vega-Lite specs drawn by JupyterLab's own Vega renderer, as SVG, offline."""
     alt.renderers.enable(LIVE_RENDERER)
 
 

@@ -446,6 +446,9 @@ def _print_import(result) -> None:
             console.print(f"  dropped {line}", **say)
         for line in r.decisions:
             console.print(f"  {line}", **say)
+        if r.tool_seats:
+            console.print(f"  tools.csv seats ({verb}): "
+                          + "; ".join(f"{t}: {n}" for t, n in r.tool_seats.items()), **say)  # fmt: skip
         console.print(f"  shows {r.shows}; cannot show {r.cannot_show}", **say)
     people = result.people_file.name
     if result.people_proposed:

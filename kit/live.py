@@ -2,6 +2,13 @@
 
 The live copy is the consultant's working document: opening it again keeps it as it was left
 (outputs, added cells); only `fresh=True` replaces it, after moving it to `live/backups/`.
+
+Widgets live in the kernel: a saved output that only points at a widget model shows "Error
+displaying widget: model not found" once the notebook is reopened with a new kernel. So the
+JupyterLab that `kit open` starts saves every notebook through `pre_save_hook`, which replaces each
+widget view with one plain line saying to run the cell; `kit open` does the same to a kept copy
+saved elsewhere. (JupyterLab's widget-manager setting `saveState` would store the widgets' state
+instead, but reopened controls then look live while nothing in the kernel answers them.)
 """
 
 from __future__ import annotations
@@ -14,12 +21,15 @@ import sys
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kit.intake import Engagement
 from kit.phases import Phase
 from kit.runner import phase_options
 
 BACKUPS = "backups"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+RERUN_NOTE = "Live controls were here: run this cell (or Run All) to use them again."
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ def prepare_live_copy(eng: Engagement, phase: Phase, reports: Path, *, fresh: bo
     live = live_dir(eng, reports)
     target = live / phase.notebook
     if target.exists() and not fresh:
+        strip_widget_file(target)
         return LiveCopy(target, reused=True)
     live.mkdir(parents=True, exist_ok=True)
     parameters = {"engagement": str(eng.folder), "output_dir": str(live)}
@@ -71,9 +82,42 @@ def _back_up(path: Path, now: dt.datetime) -> Path:
     raise FileExistsError(f"no free backup name for {path} in {folder}")
 
 
+def strip_widget_views(notebook: dict[str, Any]) -> int:
+    """Replace every widget view among `notebook`'s outputs (a notebook as JSON, changed in place)
+    by `RERUN_NOTE` as plain text and HTML; returns how many were replaced."""
+    replaced = 0
+    for cell in notebook.get("cells") or ():
+        for output in cell.get("outputs") or ():
+            if WIDGET_VIEW in (output.get("data") or {}):
+                output["data"] = {"text/plain": RERUN_NOTE, "text/html": f"<p><em>{RERUN_NOTE}</em></p>"}
+                output["metadata"] = {}
+                replaced += 1
+    return replaced
+
+
+def pre_save_hook(model: dict[str, Any], **_kwargs: Any) -> None:
+    """Jupyter server's `ContentsManager.pre_save_hook`: a notebook is saved without widget views."""
+    if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
+        strip_widget_views(model["content"])
+
+
+def strip_widget_file(path: Path) -> int:
+    """`strip_widget_views` on a notebook file, rewritten only when something was replaced."""
+    import nbformat
+
+    from kit.report import write_atomic
+
+    notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    replaced = strip_widget_views(notebook)
+    if replaced:
+        write_atomic(path, nbformat.writes(notebook))
+    return replaced
+
+
 def jupyterlab_argv(notebook: Path) -> list[str]:
-    """The command that opens `notebook` in JupyterLab; as root it needs --allow-root, or it refuses to start."""
-    argv = [sys.executable, "-m", "jupyterlab", str(notebook)]
+    """The command that opens `notebook` in JupyterLab, saving notebooks without widget views
+    (`pre_save_hook`); as root it needs --allow-root, or it refuses to start."""
+    argv = [sys.executable, "-m", "jupyterlab", str(notebook), f"--ContentsManager.pre_save_hook={__name__}.pre_save_hook"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")
     return argv

@@ -4,8 +4,9 @@ A notebook runs in one of two modes, read from the environment at call time:
 
 * **report** (``KIT_REPORT=1``, set by ``kit run``): outputs are static HTML that
   ``kit.report.export_notebook_html`` turns into a self-contained deliverable.
-* **live** (anything else, e.g. ``kit open`` in JupyterLab): charts render as SVG in the
-  kernel and ``controls`` gives the analyst sliders and dropdowns.
+* **live** (anything else, e.g. ``kit open`` in JupyterLab): charts are Vega-Lite specs that
+  JupyterLab's own Vega renderer draws (``kit.charts``), and ``controls`` gives the analyst
+  sliders and dropdowns, each re-drawing the views under them.
 
 Every helper escapes the text it is given: data strings never become markup.
 """
@@ -16,7 +17,6 @@ import dataclasses
 import datetime as dt
 import decimal
 import enum
-import functools
 import json
 import math
 import os
@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import ipywidgets
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from kit import charts, report
@@ -254,8 +255,6 @@ class Stack:
 def _default_value(control: Any) -> Any:
     """The value a control starts at: a widget's ``.value``; for an abbreviation such as
     ``(0, 10)`` or ``["a", "b"]`` the value of the widget ``ipywidgets.interact`` would build."""
-    import ipywidgets
-
     if isinstance(control, (ipywidgets.Widget, ipywidgets.fixed)) and hasattr(control, "value"):
         return control.value
     widget = ipywidgets.interactive.widget_from_abbrev(control)
@@ -264,30 +263,101 @@ def _default_value(control: Any) -> Any:
     return widget.value
 
 
+#: The widest a control is drawn; its label takes its natural width (``description_width``
+#: "initial"), so a long label such as "Cost/hour (0 = by role)" is never cut.
+CONTROL_WIDTH = "min(100%, 36em)"
+#: CSS classes of the parts of a live control panel (the browser test finds them by these).
+CONTROLS_CLASS, VIEW_CLASS, MESSAGE_CLASS = "kit-controls", "kit-view", "kit-control-message"
+
+
 def controls(view: Callable[..., Any], **widgets: Any) -> Any:
     """``view`` redrawn from ``widgets`` (ipywidgets, or ``interact`` abbreviations).
 
-    Live mode: ``ipywidgets.interactive(view, **widgets)``; the analyst moves a slider and the
-    view re-draws. Report mode: ``view`` called once with each control's starting value, so
-    the deliverable shows the same view, static. ``view`` returns one displayable (chart,
-    Styler, ``say(...)``) or a list of them, shown one under another.
+    Live mode: a ``LiveControls`` panel; each change of a control re-draws the view under it.
+    Report mode: ``view`` called once with each control's starting value, so the deliverable
+    shows the same view, static. ``view`` returns one displayable (chart, Styler, ``say(...)``,
+    a plain string shown as a paragraph) or a list of them, shown one under another.
     """
     if is_report():
         result = view(**{name: _default_value(w) for name, w in widgets.items()})
         return Stack(result) if isinstance(result, (list, tuple)) else result
+    return LiveControls(view, widgets)
 
-    import ipywidgets
 
-    @functools.wraps(view)
-    def show(**values: Any) -> Any:
-        result = view(**values)
-        if isinstance(result, (list, tuple)):
-            for item in result:
-                display(item)
-            return None
-        return result
+def _control(name: str, control: Any) -> Any:
+    """A widget for ``control`` (a widget, or an ``interact`` abbreviation labelled ``name``),
+    drawn with its label in full and redrawing on release or Enter, not on every keystroke."""
+    widget = control if isinstance(control, ipywidgets.Widget) else ipywidgets.interactive.widget_from_abbrev(control)
+    if widget is None:
+        raise ValueError(f"cannot make a control from {control!r}")
+    if isinstance(widget, ipywidgets.widgets.widget_description.DescriptionWidget):
+        widget.description = widget.description or name
+        widget.style.description_width = "initial"
+        widget.layout.width = CONTROL_WIDTH
+    if "continuous_update" in widget.trait_names():
+        widget.continuous_update = False
+    return widget
 
-    return ipywidgets.interactive(show, **widgets)
+
+def _displayable(item: Any) -> Any:
+    """A string from a view is narrative: a paragraph, never its repr in quotes."""
+    return say(item, label="") if isinstance(item, str) else item
+
+
+def mimebundle(item: Any) -> dict[str, Any]:
+    """One displayable as an output of a notebook (``display_data``), formatted as IPython would."""
+    from IPython import get_ipython
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = get_ipython()
+    formatter = shell.display_formatter if shell is not None else DisplayFormatter()
+    data, metadata = formatter.format(_displayable(item))
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+class LiveControls(ipywidgets.VBox):
+    """The controls, a one-line message for a value the view cannot use, and the view area (an
+    ``ipywidgets.Output`` whose outputs are replaced on every change of a control).
+
+    A control's value the view rejects (``ValueError``: a half-typed target, an option out of
+    range; ``AnalysisUnavailable``) shows as one plain line above the last good view, cleared
+    at the next value the view takes."""
+
+    def __init__(self, view: Callable[..., Any], widgets: Mapping[str, Any]) -> None:
+        self.view = view
+        self.fixed = {name: w.value for name, w in widgets.items() if isinstance(w, ipywidgets.fixed)}
+        self.controls = {name: _control(name, w) for name, w in widgets.items() if name not in self.fixed}
+        self.message = ipywidgets.HTML(value="")
+        self.message.add_class(MESSAGE_CLASS)
+        self.view_area = ipywidgets.Output()
+        self.view_area.add_class(VIEW_CLASS)
+        panel = ipywidgets.VBox(list(self.controls.values()))
+        panel.add_class(CONTROLS_CLASS)
+        super().__init__([panel, self.message, self.view_area])
+        for widget in self.controls.values():
+            widget.observe(self.redraw, names="value")
+        self.redraw()
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.fixed | {name: w.value for name, w in self.controls.items()}
+
+    def redraw(self, _change: Any = None) -> None:
+        from kit.model import AnalysisUnavailable
+
+        try:
+            result = self.view(**self.values)
+        except (ValueError, AnalysisUnavailable) as exc:
+            self.message.value = f"<p>{escape(_one_line(exc))}</p>"
+            return
+        items = result if isinstance(result, (list, tuple)) else [result]
+        self.view_area.outputs = tuple(mimebundle(item) for item in items if item is not None)
+        self.message.value = ""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
 
 
 # --- files for the run folder ---------------------------------------------------------------

@@ -30,7 +30,7 @@ class WorkflowMappingOptions(PhaseOptions):
 
 class RoiRankingOptions(PhaseOptions):
     ranking: Literal["conservative", "point"] = Field(
-        "conservative", description='rank by "conservative" (low end of the interval) or "point" (central) net value'
+        "conservative", description='rank by net value at "conservative" (the shrunk estimate) or "point" (each workflow\'s own estimate)'
     )
     top_n: int = Field(3, ge=1, description="how many workflows to recommend starting with")
 

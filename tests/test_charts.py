@@ -34,12 +34,13 @@ def embedded_spec(html: str) -> dict:
     return json.loads(match.group(1))
 
 
-def test_kit_theme_is_enabled_on_import_with_left_titles_and_report_width():
+def test_kit_theme_is_enabled_on_import_with_left_titles_and_a_whole_chart_width_cap():
     config = bar_chart(["a"]).to_dict()["config"]
 
     assert alt.theme.active == "kit"
     assert config["title"]["anchor"] == "start"
-    assert config["view"]["continuousWidth"] == charts.WIDTH == 640
+    assert config["view"]["continuousWidth"] == charts.WIDTH == charts.MAX_WIDTH == 860
+    assert config["autosize"] == {"type": "fit-x", "contains": "padding"}  # labels and legend inside the width
     assert config["range"]["category"] == list(charts.PALETTE)
 
 
@@ -93,12 +94,24 @@ def test_report_renderer_returns_inert_html_and_a_plain_title():
     assert embedded_spec(bundle["text/html"])["title"] == "Users by tool"
 
 
-def test_live_renderer_draws_svg_in_the_kernel_without_network():
+def test_live_renderer_leaves_drawing_to_jupyterlabs_vega_renderer_in_the_page():
     charts.enable_live_renderer()
-    bundle = bar_chart(["a", "b"])._repr_mimebundle_()
-    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    bundle, metadata = bar_chart(["a", "b"])._repr_mimebundle_()
 
-    assert bundle["image/svg+xml"].lstrip().startswith("<svg")
+    assert set(bundle) == {charts.LIVE_MIMETYPE, "text/plain"}  # no SVG laid out in the kernel
+    assert bundle[charts.LIVE_MIMETYPE]["$schema"] == charts.LIVE_SCHEMA
+    assert metadata[charts.LIVE_MIMETYPE]["embed_options"]["renderer"] == "svg"
+
+
+def test_a_wide_chart_fits_the_cap_with_its_labels_and_legend():
+    import re
+
+    import vl_convert as vlc
+
+    labels = [f"{'Customer service representative ' * 3}{i}" for i in range(4)]
+    wide = bar_chart(labels).encode(color="label:N", y=alt.Y("label:N", axis=alt.Axis(labelLimit=400)))
+    svg = vlc.vegalite_to_svg(wide.to_dict())
+    assert float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1)) <= charts.MAX_WIDTH
 
 
 @pytest.mark.parametrize(

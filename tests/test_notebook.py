@@ -50,7 +50,7 @@ def small_chart(title: str = "Users") -> alt.Chart:
 
 
 @pytest.mark.parametrize(
-    ("env", "report", "renderer"), [("1", True, "kit-report"), ("", False, "svg"), (None, False, "svg")]
+    ("env", "report", "renderer"), [("1", True, "kit-report"), ("", False, "kit-live"), (None, False, "kit-live")]
 )
 def test_setup_picks_the_renderer_from_kit_report(monkeypatch, env, report, renderer):
     if env is None:
@@ -213,15 +213,37 @@ def test_controls_in_report_mode_stack_a_list_of_displayables(report_mode):
     assert "Top 4" in html
 
 
-def test_controls_in_live_mode_are_an_interactive_widget(live_mode):
+def test_controls_in_live_mode_redraw_the_view_area_on_every_change(live_mode):
     calls = []
-    shown = kn.controls(lambda n, pick: calls.append((n, pick)), n=ipywidgets.IntSlider(value=2), pick=["a", "b"])
 
-    assert isinstance(shown, ipywidgets.interactive)
-    assert shown.kwargs == {"n": 2, "pick": "a"}
-    assert [type(c).__name__ for c in shown.children] == ["IntSlider", "Dropdown", "Output"]
-    shown.children[0].value = 5
-    assert calls == [(2, "a"), (5, "a")]
+    def view(n, pick, k):
+        calls.append((n, pick, k))
+        return [f"n={n}", kn.say(pick)] if n > 2 else f"n={n}"
+
+    shown = kn.controls(view, n=ipywidgets.IntSlider(value=2), pick=["a", "b"], k=ipywidgets.fixed(7))
+
+    assert isinstance(shown, kn.LiveControls) and isinstance(shown.view_area, ipywidgets.Output)
+    assert [type(c).__name__ for c in shown.children] == ["VBox", "HTML", "Output"]
+    assert [type(c).__name__ for c in shown.children[0].children] == ["IntSlider", "Dropdown"]
+    assert [o["data"]["text/html"] for o in shown.view_area.outputs] == ['<div class="kit-say"><p>n=2</p></div>']
+    shown.controls["n"].value = 5
+    shown.controls["pick"].value = "b"
+    assert calls == [(2, "a", 7), (5, "a", 7), (5, "b", 7)]
+    assert len(shown.view_area.outputs) == 2 and "<p>b</p>" in shown.view_area.outputs[1]["data"]["text/html"]
+
+
+def test_a_value_the_view_rejects_shows_one_line_and_keeps_the_last_view(live_mode):
+    def view(text):
+        if "=" not in text:
+            raise ValueError(f'"{text}" must look like\nname=value')
+        return text
+
+    shown = kn.controls(view, text=ipywidgets.Text(value="a=1"))
+    shown.controls["text"].value = "<b>"
+    assert shown.message.value == "<p>&quot;&lt;b&gt;&quot; must look like name=value</p>"
+    assert "a=1" in shown.view_area.outputs[0]["data"]["text/html"]
+    shown.controls["text"].value = "b=2"
+    assert shown.message.value == "" and "b=2" in shown.view_area.outputs[0]["data"]["text/html"]
 
 
 # --- pages ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,7 +32,9 @@ from kit.imports.values import (
 )
 
 TOOL_ALIASES_FILE = DATA_DIR / "tool_aliases.csv"
-USAGE_COLUMNS = ("user_id", "tool", "date", "actions", "app", "snapshot", "window_days", "source")
+USAGE_COLUMNS = ("user_id", "tool", "date", "actions", "app", "snapshot", "window_days", "prompts", "active_days",
+                 "source")  # fmt: skip
+ALL_APPS = "All apps"  # the app of the row carrying a v2 Copilot report's per-person prompts and active days
 EXPENSE_COLUMNS = ("expense_id", "date", "employee_id", "vendor", "amount", "description", "source")
 TIME_COLUMNS = ("observation_id", "workflow_id", "ai_assisted", "minutes", "employee_id", "observed_on", "source")
 SURVEY_COLUMNS = ("respondent_id", "department", "role", "skill", "level", "source")
@@ -51,7 +54,9 @@ class Built:
     dropped: list[tuple[int, str]] = field(default_factory=list)
     kept_rows: set[int] = field(default_factory=set)
     decisions: list[str] = field(default_factory=list)
-    seats: dict[str, int] = field(default_factory=dict)
+    seats: dict[str, int] = field(default_factory=dict)  # licences assigned per product (Assigned Products)
+    licensed: dict[str, set[str]] = field(default_factory=dict)  # product -> users holding it
+    seats_as_of: str = ""  # the report's refresh date (ISO), for the tools.csv merge
 
     def drop(self, row: int, reason: str) -> None:
         self.dropped.append((row, reason))
@@ -76,6 +81,18 @@ def tool_aliases() -> dict[str, tuple[str, ...]]:
         for row in csv.DictReader(handle):
             out.setdefault(header_key(row["alias"]), []).append(row["tool"].strip())
     return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def tool_facts() -> dict[str, tuple[str, str]]:
+    """Inventory tool (header_key) -> (vendor, category) from the alias list, for a tools.csv row an
+    import adds (seats from a licence report)."""
+    out: dict[str, tuple[str, str]] = {}
+    with TOOL_ALIASES_FILE.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row.get("vendor") or "").strip():
+                out.setdefault(header_key(row["tool"]), (row["vendor"].strip(), (row.get("category") or "other").strip()))
+    return out
 
 
 def resolve_tool(name: str, ctx: Context) -> tuple[str, str]:
@@ -115,10 +132,10 @@ def _date_format(t: Table, fields: tuple[str, ...], built: Built, fixed: str | N
         return fixed
     values = [t.value(cells, f) for _, cells in t.rows for f in fields]
     values += [cells[i] for _, cells in t.rows for i in t.apps.values() if i < len(cells)]
-    fmt, ambiguous = pick_date_format(values, t.fmt.dates)
+    fmt, ambiguous = pick_date_format(values, t.dates)
     if fmt is None:  # some values are bad: use the format most of them fit; bad rows are dropped
         scores = []
-        for candidate in t.fmt.dates:
+        for candidate in t.dates:
             ok = 0
             for v in values:
                 try:
@@ -126,7 +143,7 @@ def _date_format(t: Table, fields: tuple[str, ...], built: Built, fixed: str | N
                     ok += 1
                 except ValueError:
                     pass
-            scores.append((ok, -t.fmt.dates.index(candidate), candidate))
+            scores.append((ok, -t.dates.index(candidate), candidate))
         fmt = max(scores)[2] if scores else None
     if fmt is not None and fmt != "%Y-%m-%d":
         note = f"dates read as {fmt}"
@@ -147,7 +164,9 @@ def _iso(day: dt.date | None) -> str:
 
 
 def _row_id(t: Table, row: int) -> str:
-    return f"{t.fmt.id_prefix or t.fmt.name.upper()}-{t.sha256[:8]}-{row:05d}"
+    """A stable id per source row: format, the file's hash (and its sheet's, for a workbook of several)."""
+    digest = t.sha256[:8] if not t.sheet else hashlib.sha256(f"{t.sha256}/{t.sheet}".encode()).hexdigest()[:8]
+    return f"{t.fmt.id_prefix or t.fmt.name.upper()}-{digest}-{row:05d}"
 
 
 # ---------------------------------------------------------------- usage
@@ -175,6 +194,7 @@ def usage_snapshot(t: Table, ctx: Context) -> Built:
         b.decisions.append(f"no Report Period: each snapshot covers {ctx.mapping.snapshots.window_days} days "
                            "(snapshots.window_days in import_mapping.yaml)")  # fmt: skip
     apps: Counter = Counter()
+    totals: Counter = Counter()
     for row, cells in t.rows:
         user, name = t.value(cells, "user"), t.value(cells, "name")
         if not user:
@@ -188,11 +208,13 @@ def usage_snapshot(t: Table, ctx: Context) -> Built:
             pass
         for product in filter(None, (p.strip() for p in re.split(r"[+;,]", t.value(cells, "products")))):
             b.seats[product] = b.seats.get(product, 0) + 1
+            b.licensed.setdefault(product, set()).add(user.casefold())
         try:
             snapshot = _date(t.value(cells, "refresh"), fmt) if t.value(cells, "refresh") else latest
         except ValueError:
             b.drop(row, f'Report Refresh Date "{t.value(cells, "refresh")}" is not a date')
             continue
+        b.seats_as_of = max(b.seats_as_of, _iso(snapshot))
         m = _PERIOD.search(t.value(cells, "period"))
         window = int(m.group(1)) if m else ctx.mapping.snapshots.window_days
         found, bad = [], []
@@ -215,17 +237,64 @@ def usage_snapshot(t: Table, ctx: Context) -> Built:
         if not found:
             b.drop(row, "no activity date in any app (enabled or licensed, not active)")
             continue
+        try:
+            counts = {f: _count(t.value(cells, f)) for f in V2_FIELDS if f in t.fields}
+        except ValueError:
+            b.drop(row, "; ".join(f'{t.header[t.fields[f]]} "{t.value(cells, f)}" is not a whole number'
+                                  for f in V2_FIELDS if f in t.fields and not _is_count(t.value(cells, f))))  # fmt: skip
+            continue
         who = Identity(user=user, name=name)
         for label, day in found:
             tool, _ = resolve_tool(label, ctx)
             apps[label] += 1
             b.rows.append({"user_id": who, "tool": tool, "date": day.isoformat(), "actions": "", "app": label,
                            "snapshot": _iso(snapshot), "window_days": window, "_row": row})  # fmt: skip
+        if {"prompts", "active_days"} & counts.keys():
+            last = _last_activity(t, cells, fmt) or max(day for _, day in found)
+            b.rows.append({"user_id": who, "tool": resolve_tool(t.fmt.tool, ctx)[0], "date": last.isoformat(),
+                           "actions": "", "app": ALL_APPS, "snapshot": _iso(snapshot), "window_days": window,
+                           "prompts": counts.get("prompts", ""), "active_days": counts.get("active_days", ""),
+                           "_row": row})  # fmt: skip
+            for f, n in counts.items():
+                totals[f] += n or 0
         b.kept_rows.add(row)
     b.decisions += _tool_decisions(apps, ctx)
+    if totals:
+        b.decisions.append(
+            f'report version 2: prompts and active usage days on one "{ALL_APPS}" row per active person '
+            f"(usage columns prompts, active_days, over the row's window_days); totals of the people kept: "
+            + "; ".join(f"{t.header[t.fields[f]]} {totals[f]:,}" for f in V2_FIELDS if f in totals))  # fmt: skip
     if b.seats:
         b.decisions.append("licences assigned: " + "; ".join(f"{k}: {v}" for k, v in sorted(b.seats.items())))
     return b
+
+
+V2_FIELDS = ("prompts", "prompts_chat_work", "prompts_chat_web", "active_days")
+
+
+def _is_count(text: str) -> bool:
+    try:
+        _count(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _count(text: str) -> int | str:
+    """A whole number >= 0 as the report prints it ('' when blank)."""
+    if not text.strip():
+        return ""
+    value = float(text.replace(",", ""))
+    if value < 0 or value != int(value):
+        raise ValueError(text)
+    return int(value)
+
+
+def _last_activity(t: Table, cells: list[str], fmt: str | None) -> dt.date | None:
+    try:
+        return _date(t.value(cells, "last"), fmt)
+    except ValueError:
+        return None
 
 
 def chatgpt(t: Table, ctx: Context) -> Built:

@@ -110,6 +110,12 @@ FORMATS: tuple[Format, ...] = (
             col("user", "User Principal Name", "User name", "Username"),
             opt("name", "Display Name", "Display name"),
             opt("last", "Last Activity Date", "Last activity date (UTC)", "Last activity date"),
+            # report version 2 (Graph `version='v2'`); the admin-center spellings after the first are not
+            # in Microsoft's documentation (docs/imports.md)
+            opt("prompts", "Prompts submitted for all apps", "Prompts submitted (any app)", "Prompts submitted"),
+            opt("prompts_chat_work", "Prompts submitted for Copilot Chat (work)", "Copilot Chat (work) prompts submitted"),
+            opt("prompts_chat_web", "Prompts submitted for Copilot Chat (web)", "Copilot Chat (web) prompts submitted"),
+            opt("active_days", "Active Usage Days for all apps", "Active Days", "Active usage days"),
         ),
         apps=_apps(
             _copilot_app("Teams Copilot", "Microsoft Teams", "Teams Copilot"),
@@ -121,6 +127,14 @@ FORMATS: tuple[Format, ...] = (
             _copilot_app("Loop Copilot", "Loop", "Loop Copilot"),
             ("Copilot Chat", ("Copilot Chat Last Activity Date", "Last activity date of Copilot Chat (UTC)",
                               "Last activity date of Copilot Chat")),
+            ("Copilot Chat (work)", ("Copilot Chat (work) Last Activity Date",
+                                     "Last activity date of Copilot Chat (work) (UTC)")),
+            ("Copilot Chat (web)", ("Copilot Chat (web) Last Activity Date", "Last activity date of Copilot Chat (web) (UTC)")),
+            ("Microsoft 365 Copilot app", ("Microsoft 365 Copilot Last Activity Date",
+                                           "Last activity date of Microsoft 365 App (UTC)")),
+            ("Edge Copilot", ("Edge Last Activity Date", "Last activity date of Edge (UTC)",
+                              "Last activity date of Microsoft Edge (UTC)")),
+            ("Copilot agents", ("Copilot Agent Last Activity Date", "Last activity date of any agent (UTC)")),
         ),  # fmt: skip
         tool="Microsoft 365 Copilot",
         source="https://learn.microsoft.com/en-us/graph/api/reportroot-getmicrosoft365copilotusageuserdetail",

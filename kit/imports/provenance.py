@@ -37,6 +37,11 @@ def provenance_problems(folder: Path) -> list[Problem]:
             f"imported from {e['source']} ({e['title']}, sha256 {str(e['sha256'])[:12]}, {PROVENANCE_FILE.as_posix()}): "
             f"{e['rows_read']} row(s) read, {e['rows_kept']} kept, {len(dropped)} dropped. It shows {e['shows']}; "
             f"it cannot show {e['cannot_show']}.")))  # fmt: skip
+        seats = dict(e.get("tool_seats") or {})
+        if seats:
+            problems.append(Problem(file="tools.csv", severity="note", message=(
+                f"seats of {', '.join(f'{t} ({n})' for t, n in seats.items())} are the licences {e['source']} "
+                "assigns (Assigned Products); hand-entered rows keep their own seats")))  # fmt: skip
         for line in drop_summary(dropped):
             problems.append(Problem(file=file, severity="warning", message=f"{e['source']}: {line}"))
         unresolved = list(e.get("unresolved", []))

@@ -39,6 +39,19 @@ class Table:
     header_row: int  # spreadsheet row of the (last) header row
     encoding: str = "utf-8"
     unused: list[str] = field(default_factory=list)  # columns no field reads (survey: the questions)
+    sheet: str = ""  # the workbook sheet, when the file has more than one
+
+    @property
+    def source(self) -> str:
+        """The source's name in the tables and the provenance: the file, and its sheet when it has several."""
+        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        """The date formats to try: the format's, and ISO for a workbook (real date cells read as ISO)."""
+        if self.encoding == "xlsx" and "%Y-%m-%d" not in self.fmt.dates:
+            return ("%Y-%m-%d", *self.fmt.dates)
+        return self.fmt.dates
 
     def value(self, cells: list[str], name: str) -> str:
         i = self.fields.get(name)
@@ -50,9 +63,9 @@ def sha256(path: Path) -> str:
 
 
 def read_rows(path: Path) -> tuple[list[list[str]], str]:
-    """Every row of a CSV or XLSX file as text cells, and the text encoding used."""
+    """Every row of a CSV file (or a workbook's first sheet) as text cells, and the text encoding used."""
     if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(path), "xlsx"
+        return next(iter(_xlsx_sheets(path).values()), []), "xlsx"
     data = path.read_bytes()
     for encoding in ENCODINGS:
         if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -72,7 +85,8 @@ def read_rows(path: Path) -> tuple[list[list[str]], str]:
     return rows, encoding.replace("-sig", "") + (" with byte-order mark" if bom else "")
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def _xlsx_sheets(path: Path) -> dict[str, list[list[str]]]:
+    """Each sheet's rows as text cells (dates as ISO, 3.0 as 3), in the workbook's order."""
     from openpyxl import load_workbook
 
     try:
@@ -80,7 +94,8 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
         raise ImportFailure(f"{path.name}: could not be opened as an Excel workbook ({type(exc).__name__})") from None
     try:
-        return [[excel_cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        return {ws.title: [[excel_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+                for ws in book.worksheets}  # fmt: skip
     finally:
         book.close()
 
@@ -156,33 +171,62 @@ def candidates(rows: list[list[str]], formats: tuple[Format, ...] = FORMATS) -> 
     return sorted(best.values(), key=lambda m: m.score, reverse=True)
 
 
-def closest_text(path: Path, matches: list[Match], limit: int = 3) -> str:
-    """One line: the formats that came closest and the columns each is missing."""
+def closest_text(name: str, matches: list[Match], limit: int = 3) -> str:
+    """One line: the formats that came closest to the source `name` and the columns each is missing."""
     near = [m for m in matches if len(m.fields) + len(m.apps)][:limit] or matches[:limit]
     parts = [f"{m.fmt.name} (missing {', '.join(repr(c) for c in m.missing)})" for m in near]
-    return (f"{path.name}: no known export format matches its header; closest: " + "; ".join(parts)
+    return (f"{name}: no known export format matches its header; closest: " + "; ".join(parts)
             + " (kit import --list shows every format's columns)")  # fmt: skip
 
 
-def open_table(path: Path, as_format: Format | None = None) -> Table:
-    """The file's rows under its header, in `as_format` or the detected format.
+def open_tables(path: Path, as_format: Format | None = None) -> list[Table]:
+    """The export's tables: one for a CSV file, one per non-empty sheet of a workbook (each sheet is
+    an export of its own, named "file [sheet]" when the workbook has several).
 
-    Raises ImportFailure when the file cannot be read, is empty, or no format (or not the one
-    asked for) has all its required columns."""
+    Raises ImportFailure (one line per sheet) when the file cannot be read, is empty, or a sheet
+    matches no format (or not the one asked for)."""
     if not path.is_file():
         raise ImportFailure(f"{path}: file not found")
     if path.suffix.lower() not in (".csv", ".xlsx", ".txt"):
         raise ImportFailure(f"{path.name}: must be a .csv or .xlsx export")
-    rows, encoding = read_rows(path)
-    if not any(any(c.strip() for c in r) for r in rows):
+    if path.suffix.lower() != ".xlsx":
+        rows, encoding = read_rows(path)
+        return [_table(path, rows, encoding, as_format, "")]
+    sheets = {name: rows for name, rows in _xlsx_sheets(path).items() if _has_cells(rows)}
+    if not sheets:
         raise ImportFailure(f"{path.name}: is empty (it needs at least a header row)")
+    tables, failures = [], []
+    for name, rows in sheets.items():
+        try:
+            tables.append(_table(path, rows, "xlsx", as_format, name if len(sheets) > 1 else ""))
+        except ImportFailure as exc:
+            failures.append(str(exc))
+    if failures:
+        raise ImportFailure("\n".join(failures))
+    return tables
+
+
+def open_table(path: Path, as_format: Format | None = None) -> Table:
+    """The file's rows under its header (a workbook: its first sheet with cells), in `as_format` or
+    the detected format."""
+    return open_tables(path, as_format)[0]
+
+
+def _has_cells(rows: list[list[str]]) -> bool:
+    return any(any(c.strip() for c in r) for r in rows)
+
+
+def _table(path: Path, rows: list[list[str]], encoding: str, as_format: Format | None, sheet: str) -> Table:
+    name = f"{path.name} [{sheet}]" if sheet else path.name
+    if not _has_cells(rows):
+        raise ImportFailure(f"{name}: is empty (it needs at least a header row)")
     matches = candidates(rows, (as_format,) if as_format else FORMATS)
     top = matches[0]
     if not top.complete:
         if as_format is not None:
-            raise ImportFailure(f"{path.name}: is not a {as_format.name} export: missing column(s) "
+            raise ImportFailure(f"{name}: is not a {as_format.name} export: missing column(s) "
                                + ", ".join(repr(c) for c in top.missing))  # fmt: skip
-        raise ImportFailure(closest_text(path, matches))
+        raise ImportFailure(closest_text(name, matches))
     first_data = top.row + top.fmt.header_rows
     body = [(i + 1, cells) for i, cells in enumerate(rows) if i >= first_data and any(c.strip() for c in cells)]
     used = set(top.fields.values()) | set(top.apps.values())
@@ -190,4 +234,5 @@ def open_table(path: Path, as_format: Format | None = None) -> Table:
     return Table(
         path=path, sha256=sha256(path), fmt=top.fmt, header=top.header, keys=[header_key(h) for h in top.header],
         rows=body, fields=top.fields, apps=top.apps, header_row=first_data, encoding=encoding, unused=unused,
+        sheet=sheet,
     )  # fmt: skip

@@ -22,7 +22,8 @@ from kit.imports.build import BUILDERS, PERSON_COLUMN, TABLE_COLUMNS, Built, Con
 from kit.imports.formats import FORMATS_BY_NAME, Format
 from kit.imports.mapping import MAPPING_FILE, load_mapping
 from kit.imports.people import PEOPLE_FILE, Identity, People, propose_people, read_people, write_people
-from kit.imports.read import ImportFailure, Table, open_table
+from kit.imports.read import ImportFailure, Table, open_tables
+from kit.imports.seats import merge_seats
 
 PROVENANCE_FILE = Path(".kit") / "imports.json"
 
@@ -47,7 +48,8 @@ class SourceReport:
     shows: str
     cannot_show: str
     mapping_file: str | None
-    seats: dict[str, int] = field(default_factory=dict)
+    seats: dict[str, int] = field(default_factory=dict)  # licences assigned per product
+    tool_seats: dict[str, int] = field(default_factory=dict)  # seats written to tools.csv per tool
 
     def as_json(self) -> dict[str, object]:
         return {**self.__dict__, "rows_dropped": len(self.dropped)}
@@ -88,10 +90,10 @@ def import_files(
     tables, failures = [], []
     for path in files:
         try:
-            tables.append(open_table(Path(path), fmt))
+            tables += open_tables(Path(path), fmt)
         except ImportFailure as exc:
             failures.append(str(exc))
-    names = Counter(t.path.name for t in tables)
+    names = Counter(t.source for t in tables)
     failures += [f"{n}: given {k} times (each source is recorded by its file name)" for n, k in names.items() if k > 1]
     if failures:
         raise ImportFailure("\n".join(failures))
@@ -104,13 +106,17 @@ def import_files(
     new_rows: dict[str, dict[str, list[dict]]] = {}
     for t, b in built:
         unresolved = _resolve(t, b, people)
-        unresolved_all += [f"{u} ({t.path.name})" for u in unresolved]
-        rows = [{k: v for k, v in r.items() if k != "_row"} | {"source": t.path.name} for r in b.rows]
-        new_rows.setdefault(t.fmt.table, {})[t.path.name] = rows
+        unresolved_all += [f"{u} ({t.source})" for u in unresolved]
+        rows = [{k: v for k, v in r.items() if k != "_row"} | {"source": t.source} for r in b.rows]
+        new_rows.setdefault(t.fmt.table, {})[t.source] = rows
         reports.append(_report(t, b, rows, unresolved, mapping_name))
 
+    tools_text = _seats_into_tools(folder, built, reports, ctx)
     written: list[Path] = []
     if not dry_run:
+        if tools_text is not None:
+            _atomic_write(folder / "tools.csv", tools_text)
+            written.append(folder / "tools.csv")
         for table, by_source in new_rows.items():
             path = folder / f"{table}.csv"
             if (folder / f"{table}.xlsx").is_file():
@@ -124,6 +130,25 @@ def import_files(
         _write_provenance(folder, reports)
         written.append(folder / PROVENANCE_FILE)
     return ImportResult(folder, reports, people_path, people.proposed, len(people.rows), unresolved_all, written, dry_run)
+
+
+def _seats_into_tools(folder: Path, built: list[tuple[Table, Built]], reports: list[SourceReport], ctx: Context) -> str | None:
+    """tools.csv's new text after every licence report's seats (None when no file assigns licences
+    or nothing changes); each report's tools.csv decisions go to its provenance."""
+    path = folder / "tools.csv"
+    before = path.read_text(encoding="utf-8-sig") if path.is_file() else None
+    text = before
+    for (t, b), report in zip(built, reports, strict=True):
+        if not b.licensed:
+            continue
+        if (folder / "tools.xlsx").is_file():
+            raise ImportFailure("tools.xlsx: the engagement keeps tools in Excel; import writes the seats of "
+                                f"{t.source} to tools.csv (move or convert the workbook first)")  # fmt: skip
+        merge = merge_seats(text, t.source, b.seats_as_of, b.licensed, ctx)
+        text = merge.text
+        report.decisions += merge.decisions
+        report.tool_seats = merge.seats
+    return None if text == before else text
 
 
 def _format(name: str | None) -> Format | None:
@@ -173,7 +198,7 @@ def _resolve(t: Table, b: Built, people: People) -> list[str]:
 
 def _report(t: Table, b: Built, rows: list[dict], unresolved: list[str], mapping_name: str | None) -> SourceReport:
     return SourceReport(
-        source=t.path.name, sha256=t.sha256, format=t.fmt.name, title=t.fmt.title, table=t.fmt.table,
+        source=t.source, sha256=t.sha256, format=t.fmt.name, title=t.fmt.title, table=t.fmt.table,
         encoding=t.encoding, header_row=t.header_row, rows_read=len(t.rows), rows_kept=len(b.kept_rows),
         dropped=[{"row": r, "reason": why} for r, why in b.dropped], rows_written=len(rows), decisions=b.decisions,
         unresolved=unresolved, shows=t.fmt.shows, cannot_show=t.fmt.cannot_show, mapping_file=mapping_name,

@@ -123,6 +123,10 @@ class Usage(_Table):
     snapshot: Series[pd.Timestamp] = _f("date", "a date YYYY-MM-DD", optional=True, extension=True)
     window_days: Series[pd.Int64Dtype] = _f("int", "a whole number from 1 to 366", optional=True, extension=True,
                                             ge=1, le=366)  # fmt: skip
+    # Copilot usage report v2, on its "All apps" row: prompts submitted and days with use in the window
+    prompts: Series[pd.Int64Dtype] = _f("int", "a whole number >= 0", optional=True, extension=True, ge=0)
+    active_days: Series[pd.Int64Dtype] = _f("int", "a whole number from 0 to 366", optional=True, extension=True,
+                                            ge=0, le=366)  # fmt: skip
 
 
 class Expenses(_Table):

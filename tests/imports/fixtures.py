@@ -34,6 +34,37 @@ def copilot_graph(refresh: str = "2026-06-30") -> tuple[str, bytes]:
     return f"copilot_{refresh}.csv", _csv(rows, bom=True)
 
 
+# Version 2 of the Graph report (`version='v2'`): version 1's columns in the documented order, then the
+# nine it adds (learn.microsoft.com/microsoft-365/copilot/extensibility/api/admin-settings/reports/
+# copilotreportroot-getmicrosoft365copilotusageuserdetail, "Report versions").
+COPILOT_V2_HEADER = [
+    "Report Refresh Date", "User Principal Name", "Display Name", "Last Activity Date", "Copilot Chat Last Activity Date",
+    "Microsoft Teams Copilot Last Activity Date", "Word Copilot Last Activity Date", "Excel Copilot Last Activity Date",
+    "PowerPoint Copilot Last Activity Date", "Outlook Copilot Last Activity Date", "OneNote Copilot Last Activity Date",
+    "Loop Copilot Last Activity Date", "Report Period", "Prompts submitted for all apps",
+    "Prompts submitted for Copilot Chat (work)", "Prompts submitted for Copilot Chat (web)",
+    "Active Usage Days for all apps", "Copilot Chat (work) Last Activity Date", "Copilot Chat (web) Last Activity Date",
+    "Microsoft 365 Copilot Last Activity Date", "Edge Last Activity Date", "Copilot Agent Last Activity Date",
+]  # fmt: skip
+
+
+def copilot_v2() -> tuple[str, bytes]:
+    """v2 report, 28-day period, names concealed (the tenant default): one heavy user (Teams, Word, Chat
+    work, Edge; 142 prompts on 19 days), one Chat (web)-only user, one licensed but never active, one
+    with a broken prompt count."""
+    rows = [COPILOT_V2_HEADER,
+            ["2026-07-03", "E58EEF6A6BBD3D0293CB306D24A42057", "6A4630397AAA1A9C8EED362168DC88A0", "2026-07-02",
+             "2026-07-02", "2026-07-01", "2026-06-20", "", "", "", "", "", "28", "142", "90", "12", "19",
+             "2026-07-02", "", "", "2026-06-30", ""],
+            ["2026-07-03", "ben@acme.com", "Ben Ode", "2026-06-25", "", "", "", "", "", "", "", "", "28", "4", "0", "4",
+             "2", "", "2026-06-25", "", "", ""],
+            ["2026-07-03", "cy@acme.com", "Cy Park", "", "", "", "", "", "", "", "", "", "28", "0", "0", "0", "0",
+             "", "", "", "", ""],
+            ["2026-07-03", "dee@acme.com", "Dee Ray", "2026-06-11", "2026-06-11", "", "", "", "", "", "", "", "28",
+             "n/a", "0", "0", "1", "", "", "", "", ""]]  # fmt: skip
+    return "copilot_v2_2026-07-03.csv", _csv(rows, bom=True)
+
+
 def copilot_admin() -> tuple[str, bytes]:
     """Admin-center spelling ("User name", "(UTC)"), no refresh date or period, US dates."""
     rows = [["User name", "Display name", "Last activity date (UTC)", "Last activity date of Word Copilot (UTC)",

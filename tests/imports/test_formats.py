@@ -10,6 +10,8 @@ import pytest
 
 from kit.imports import FORMATS, ImportFailure, import_files
 from kit.imports.read import combined_header, open_table
+from kit.intake.readers import parse_table, read_raw
+from kit.intake.schemas import Usage
 from tests.imports import fixtures as fx
 
 MAPPING = fx.TIME_MAPPING + fx.SURVEYMONKEY_MAPPING + """\
@@ -177,3 +179,37 @@ def test_empty_file_is_one_plain_line(tmp_path: Path, content: bytes, message: s
 def test_bad_rows_are_named_by_their_spreadsheet_row(folder: Path):
     report = import_files([_write(folder, "okta_app_usage")], folder, dry_run=True).reports[0]
     assert report.dropped == [{"row": 5, "reason": 'date "not a date" is not a date'}]
+
+
+def test_copilot_v2_report_carries_prompts_and_active_days_on_an_all_apps_row(folder: Path):
+    path = folder / fx.copilot_v2()[0]
+    path.write_bytes(fx.copilot_v2()[1])
+    report = import_files([path], folder).reports[0]
+    assert (report.format, report.rows_read, report.rows_kept, report.rows_written) == ("m365_copilot_usage", 4, 2, 8)
+    assert [d["reason"] for d in report.dropped] == [
+        "no activity date in any app (enabled or licensed, not active)",
+        'Prompts submitted for all apps "n/a" is not a whole number',
+    ]
+    rows = _rows(folder, "usage")
+    heavy = [(r["app"], r["date"], r["prompts"], r["active_days"]) for r in rows
+             if r["user_id"] == "E58EEF6A6BBD3D0293CB306D24A42057"]  # fmt: skip
+    assert heavy == [("Teams Copilot", "2026-07-01", "", ""), ("Word Copilot", "2026-06-20", "", ""),
+                     ("Copilot Chat", "2026-07-02", "", ""), ("Copilot Chat (work)", "2026-07-02", "", ""),
+                     ("Edge Copilot", "2026-06-30", "", ""), ("All apps", "2026-07-02", "142", "19")]  # fmt: skip
+    ben = [(r["app"], r["prompts"], r["active_days"], r["window_days"]) for r in rows if r["user_id"] == "ben@acme.com"]
+    assert ben == [("Copilot Chat (web)", "", "", "28"), ("All apps", "4", "2", "28")]
+    assert {r["tool"] for r in rows} == {"Microsoft 365 Copilot"}
+    assert ('report version 2: prompts and active usage days on one "All apps" row per active person (usage columns '
+            "prompts, active_days, over the row's window_days); totals of the people kept: Prompts submitted for all "
+            "apps 146; Prompts submitted for Copilot Chat (work) 90; Prompts submitted for Copilot Chat (web) 16; "
+            "Active Usage Days for all apps 21") in report.decisions
+
+
+def test_imported_v2_usage_loads_with_its_prompt_columns(folder: Path):
+    path = folder / fx.copilot_v2()[0]
+    path.write_bytes(fx.copilot_v2()[1])
+    import_files([path], folder)
+    raw, _ = read_raw(folder / "usage.csv")
+    usage, problems = parse_table(raw, Usage, "usage.csv")
+    assert [str(p) for p in problems if p.severity == "error"] == []
+    assert usage["prompts"].sum() == 146 and usage["active_days"].dropna().tolist() == [19, 2]

@@ -64,8 +64,8 @@ def test_hand_entered_rows_are_kept_beside_imported_ones(eng: Path, tmp_path: Pa
     (eng / "usage.csv").write_text("user_id,tool,date\nE1,Zoom,2026-06-01\n", encoding="utf-8")
     import_files([_put(tmp_path, fx.okta_app_usage)], eng)
     lines = (eng / "usage.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "user_id,tool,date,actions,app,snapshot,window_days,source"
-    assert lines[1] == "E1,Zoom,2026-06-01,,,,,"
+    assert lines[0] == "user_id,tool,date,actions,app,snapshot,window_days,prompts,active_days,source"
+    assert lines[1] == "E1,Zoom,2026-06-01,,,,,,,"
     assert len(lines) == 4
 
 

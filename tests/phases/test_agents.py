@@ -490,7 +490,7 @@ def test_sample_readiness_comes_through_training(sample):
 
 def test_sample_explorer_redraws_for_one_department_with_other_weights(sample):
     eng, _, _ = sample
-    chart, note = am.explorer(EngagementModel(eng))(department="Purchasing", routine_weight=0.0)
+    chart, note, _table = am.explorer(EngagementModel(eng))(department="Purchasing", routine_weight=0.0)
     data = chart.to_dict()["datasets"]
     rows = next(iter(data.values()))
     assert {row["department"] for row in rows} == {"Purchasing"}

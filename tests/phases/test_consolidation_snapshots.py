@@ -5,6 +5,7 @@ never zero-filled months nobody measured, and the report says what one snapshot 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from kit.phases import consolidation as cs
 from tests.phases.test_consolidation import SETTINGS, tools
@@ -69,3 +70,51 @@ def test_usage_without_snapshot_columns_is_unchanged():
     r = cs.analyze(tools({"tool": "T"}), daily, SETTINGS, as_of="2026-06-30")
     assert r.adoption["people_active"].tolist() == [1, 1]
     assert r.usage_snapshots == ()
+
+
+# A 90-day Copilot snapshot on 30 Jun 2026 (window 2 Apr - 30 Jun): six people last active on 20 June
+# and twelve whose last activity was 15 April. All eighteen were active inside the window; a snapshot
+# cannot say how they spread over the months, so the peak is the eighteen its window counts, not the
+# twelve the April block happens to see (the six June people's April use is hidden by their later use).
+NINETY_DAYS = ([(f"a{i}", "Copilot", "2026-06-20", "2026-06-30", 90) for i in range(6)]
+               + [(f"b{i}", "Copilot", "2026-04-15", "2026-06-30", 90) for i in range(12)])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rows", "peak", "basis"),
+    [
+        (NINETY_DAYS, 18, "snapshot 30 Jun 2026 (90-day window)"),  # before: 12, the April block alone
+        # a 180-day window counts only the part inside the last three 30-day blocks: the February user is out
+        (NINETY_DAYS + [("c0", "Copilot", "2026-02-10", "2026-06-30", 90)], 18, "snapshot 30 Jun 2026 (90-day window)"),
+        ([(*r[:3], "2026-06-30", 180) for r in NINETY_DAYS] + [("c0", "Copilot", "2026-02-10", "2026-06-30", 180)], 18,
+         "snapshot 30 Jun 2026 (180-day window, its last 90 days)"),
+        # monthly 30-day snapshots: each counts its own month; the busiest (May: 9) is the peak
+        ([(f"j{i}", "Copilot", "2026-06-25", "2026-06-30", 30) for i in range(5)]
+         + [(f"m{i}", "Copilot", "2026-05-25", "2026-05-31", 30) for i in range(9)]
+         + [(f"p{i}", "Copilot", "2026-04-25", "2026-05-01", 30) for i in range(7)], 9, "30-day block to 31 May 2026"),
+        # daily rows and a snapshot of the same tool: the window counts the people of both
+        ([("d1", "Copilot", "2026-04-10", None, None), ("d2", "Copilot", "2026-04-11", None, None),
+          ("s1", "Copilot", "2026-06-20", "2026-06-30", 90)], 3, "snapshot 30 Jun 2026 (90-day window)"),
+        # daily rows only: the blocks as before
+        ([("d1", "Copilot", "2026-04-10", None, None), ("d2", "Copilot", "2026-04-11", None, None),
+          ("d1", "Copilot", "2026-06-20", None, None)], 2, "30-day block to 01 May 2026"),
+    ],
+)  # fmt: skip
+def test_downsizing_peak_counts_each_snapshot_window_as_measured(rows, peak, basis):
+    r = cs.analyze(tools({"tool": "Copilot", "seats": 40}), snapshot_usage(rows), SETTINGS, as_of="2026-06-30")
+    copilot = r.tools.set_index("tool").loc["Copilot"]
+    assert (copilot["peak_recent_actives"], copilot["peak_basis"]) == (peak, basis)
+
+
+def test_a_ninety_day_snapshot_downsizes_to_its_window_not_to_one_block():
+    r = cs.analyze(tools({"tool": "Copilot", "seats": 40, "cost_per_seat_month": 30.0}), snapshot_usage(NINETY_DAYS),
+                   SETTINGS, as_of="2026-06-30")  # fmt: skip
+    copilot = r.tools.set_index("tool").loc["Copilot"]
+    # 6 of 40 seats used in the last 30 days (15%: above the 10% cancel line, below the 80% floor)
+    assert copilot["recommendation"] == "downsize"
+    # ceil(18 x 1.1) = 20 seats kept; before: ceil(12 x 1.1) = 14, a saving of 9,360 instead of 7,200
+    assert (copilot["target_seats"], copilot["annual_saving"]) == (20, (40 - 20) * 30.0 * 12)
+    assert "snapshot 30 Jun 2026 (90-day window)" in copilot["reason"]
+    method = cs.method_text(r)
+    assert "a snapshot counts everyone active in its window" in method
+    assert "cannot show how they spread over the months" in method

@@ -500,7 +500,7 @@ def test_the_live_view_follows_the_interval_level_and_ranking():
     wfs, ts, settings = _lucky_vs_sure()
     eng = Engagement(folder=Path("."), settings=settings, tables={"workflows": wfs, "time_studies": ts})
     view = roi.explorer(EngagementModel(eng))
-    say, chart, _table = view(confidence_level=0.8, top_n=1)
+    say, chart, _table, _picks = view(confidence_level=0.8, top_n=1)
     assert "Start with Workflow S." in say.text
     wide = view(confidence_level=0.95, top_n=1)[1].to_dict()
     narrow = chart.to_dict()
@@ -703,3 +703,39 @@ def test_a_restricted_workflow_is_not_valued_and_its_note_says_why():
     assert r.total_net_value_positive == pytest.approx(row(r, "I")["net_value"])
     view = roi.ranking_view(r).set_index("Rank").loc[2]
     assert (view["Range"], view["Payback (months)"]) == ("not valued", "not valued")
+
+
+# ---------------------------------------------------------------- what the ranking option means
+
+
+@pytest.mark.parametrize(
+    ("ranking", "says", "never"),
+    [
+        ("conservative", ["weighed against its task type", "pulled toward what similar workflows show",
+                          "partially pooled", "cannot carry a pick"], ["central", "low end", "less than hoped"]),
+        ("point", ["own measured saving", "not weighed against similar workflows", "for comparison only",
+                   "can carry a pick"], ["central", "low end", "shrunk"]),
+    ],
+)  # fmt: skip
+def test_each_ranking_option_is_described_by_what_it_ranks_by(ranking, says, never):
+    sentence = roi.ranking_sentence(ranking)
+    assert sentence.startswith("Workflows are ranked by net value at ")
+    assert all(s in sentence for s in says) and not any(n in sentence for n in never)
+
+
+def test_the_ranking_option_and_the_live_dropdown_name_the_shrunk_estimate_not_the_interval():
+    from kit.options import RoiRankingOptions
+
+    description = RoiRankingOptions.model_fields["ranking"].description
+    assert "shrunk estimate" in description and "low end" not in description and "central" not in description
+    assert [value for _label, value in roi.RANKING_CHOICES] == list(roi.RANKINGS)
+
+
+def test_the_summary_says_what_its_ranking_ranks_by():
+    from kit.intake import Engagement
+
+    wfs, ts, settings = _lucky_vs_sure()
+    eng = Engagement(folder=Path("."), settings=settings, tables={"workflows": wfs, "time_studies": ts})
+    view = roi.explorer(EngagementModel(eng))
+    for ranking in roi.RANKINGS:
+        assert roi.ranking_sentence(ranking) in view(ranking=ranking, top_n=1)[0].text
