@@ -2,12 +2,13 @@
 (`kit.kernels`) and export it to HTML, or reuse what an earlier run rendered from the same inputs.
 
 A phase's render key (`render_key`) is the digest of everything its deliverable is made from:
-the kit's fingerprint, the notebook file, the phase's parameters but the folders (options and run date:
-the tables' contents are keyed, not where they are), the keys of every model node and source the phase reads (its result
-and all upstream of it, and the tables it needs), the engagement's warnings (every report shows
-them) and, for a phase that reports on others, their status. Equal keys give equal deliverables,
-so a kept render (`kit.cache.RunCache.render`) is copied into the new run folder instead of being
-executed again; the copied notebook's injected parameters name the new run folder.
+the kit's fingerprint, the notebook file, the phase's parameters but the folders (its options and
+the run date; the tables' contents are keyed, not where they lie), the keys of every model node
+and source the phase reads (its result, all upstream of it, the tables it needs), the engagement's
+warnings (every report shows them) and, for a phase that reports on others, their status. Equal
+keys give equal deliverables, so a kept render (`kit.cache.RunCache.render`) is copied into the
+new run folder instead of being executed again; the copied notebook's injected parameters name
+the new run folder.
 """
 
 from __future__ import annotations
@@ -129,6 +130,9 @@ def render_phase(
                     kernel = pool.replace(kernel)
                     continue
             break
+        if stopping.is_set():  # the run is being stopped: it marks this phase; nothing more is written
+            outcome.status = "interrupted"
+            return outcome, kernel
         if (run_dir / partial).is_file():
             os.replace(run_dir / partial, run_dir / notebook)
             outcome.notebook = str(notebook)

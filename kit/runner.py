@@ -330,9 +330,11 @@ def _run(
     planned = sum(o.status == "planned" for o in outcomes)
     model = build_model(eng, outcomes, extra, cache)
     progress.status = "running"
+    misses = _render_misses(model, cache, eng, outcomes, run_dir, extra, date)
     try:
-        with Kernels(workers or max(1, min(os.cpu_count() or 1, planned)), run_dir) as kernels:
-            if _kernels_needed(model, cache, eng, outcomes, run_dir, extra, date):
+        # as many kernels as phases can render at once (a summary alone after one phase: one kernel)
+        with Kernels(workers or max(1, min(os.cpu_count() or 1, planned, misses)), run_dir) as kernels:
+            if misses:
                 kernels.start()
             notify(progress)
             compute_model(model, outcomes, run_dir, cache)
@@ -403,16 +405,16 @@ def _prepare_dependent(
     model.save(run_dir)
 
 
-def _kernels_needed(model, cache, eng, outcomes, run_dir, extra, date) -> bool:
-    """Whether a planned phase that reports on no other has no kept render: then kernels are
+def _render_misses(model, cache, eng, outcomes, run_dir, extra, date) -> int:
+    """How many planned phases that report on no other have no kept render: if any, kernels are
     started at once, to warm while the model is computed (a summary alone starts them when due)."""
+    misses = 0
     for o in outcomes:
         phase = PHASE_BY_NAME[o.phase]
         if o.status == "planned" and not phase.after:
             params = _notebook_parameters(eng, phase, run_dir, extra, date)
-            if cache.render(o.phase, render.render_key(model, o.phase, params, _status(outcomes)), count=False) is None:
-                return True
-    return False
+            misses += cache.render(o.phase, render.render_key(model, o.phase, params, _status(outcomes)), count=False) is None
+    return misses
 
 
 def _model_progress(progress: PhaseOutcome, model: EngagementModel, cache: RunCache) -> None:
