@@ -178,6 +178,9 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Recompute and re-render everything (reuse nothing an earlier run kept).")
     ] = False,
+    baseline: Annotated[
+        str | None, typer.Option(help="Run id (under REPORTS/<slug>/) to compare with and record as the baseline; default: the recorded one (the first complete run).")
+    ] = None,
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
 
@@ -211,7 +214,7 @@ def run(
         try:
             result = run_engagement(
                 engagement, reports_root=reports, phases=phase, parameters=params, workers=workers,
-                on_progress=on_progress, cell_timeout=cell_timeout, force=force,
+                on_progress=on_progress, cell_timeout=cell_timeout, force=force, baseline=baseline,
             )  # fmt: skip
         except IntakeError as exc:
             progress.stop()
@@ -325,6 +328,64 @@ def open_(
         raise typer.Exit(1)
 
 
+@app.command()
+def present(
+    engagement: EngagementArg,
+    phase: Annotated[
+        str | None, typer.Argument(help="Phase name or number (default: every phase the data allow).")
+    ] = None,
+    reports: Annotated[Path, typer.Option(help="Folder for live copies and their outputs.")] = Path("reports"),
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: Voilà's 8866, or the next free one)."),
+    ] = None,
+) -> None:
+    """Present ENGAGEMENT's phase notebooks to a client with Voilà: text, charts and live controls, no
+    code, on 127.0.0.1 only and with nothing loaded from another host. The notebooks are copies of the
+    live copies `kit open` works on (prepared the first time) and run when it starts. Ctrl-C stops it.
+    Exit 1 if Voilà does not start or fails, with its reason; its own settings (browser, …) come from
+    its configuration (voila.json in JUPYTER_CONFIG_DIR)."""
+    import signal
+
+    from kit.intake import load_engagement
+    from kit.live import run_jupyterlab
+    from kit.phases import get_phase
+    from kit.present import HOST, prepare_presentation, voila_argv
+    from kit.runner import plan_phases
+
+    try:
+        eng = load_engagement(engagement)
+        outcomes = plan_phases(eng, [phase] if phase else None)
+    except IntakeError as exc:
+        _report_intake_error(exc)
+        raise typer.Exit(1) from None
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+        raise typer.Exit(2) from None
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    if phase and skipped:
+        _fail(f"{skipped[0].title} cannot be presented: it {skipped[0].error}")
+        raise typer.Exit(1)
+    chosen = [get_phase(o.phase) for o in outcomes if o.status != "skipped"]
+    if not chosen:
+        _fail(f"nothing to present: every phase lacks a table; `kit validate {engagement}` lists what is missing")
+        raise typer.Exit(1)
+    shown = prepare_presentation(eng, chosen, reports, single=phase is not None)
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    for path in shown.prepared:
+        console.print(f"Prepared {path}", **say)
+    for outcome in skipped:
+        console.print(f"Not presented: {outcome.title} ({outcome.error})", **say)
+    where = f"http://{HOST}:{port}/" if port else f"http://{HOST}:<port>/ (shown below)"
+    console.print(f"Presenting {shown.target} at {where}; each notebook runs once first. Ctrl-C stops it.", **say)
+    server = run_jupyterlab(voila_argv(shown.target, port))
+    if server.code and server.code != -signal.SIGINT:  # Ctrl-C reaching Voilà mid-start ends it by the signal
+        what = f"stopped with exit code {server.code}" if server.started else "did not start"
+        _fail(f"Voilà {what}: {server.reason}")
+        raise typer.Exit(1)
+    console.print("Presentation stopped.", **say)
+
+
 RunArg = Annotated[
     str, typer.Argument(help="Run id under REPORTS/<slug>/ (e.g. 20270111-090000), or a run folder; default: latest.")
 ]
@@ -372,6 +433,59 @@ def deck(
     console.print(f"Deck written: {path}", style="green", markup=False, highlight=False, soft_wrap=True)
 
 
+def _cell_text(value: object) -> str:
+    """A table cell as text: missing values as a dash, numbers with thousands separators."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+@app.command()
+def progress(
+    engagement: EngagementArg,
+    reports: Annotated[Path, typer.Option(help="Folder that holds <slug>/<run-id>/.")] = Path("reports"),
+) -> None:
+    """Compare the latest run with the baseline run: phase gates, milestones late, and the headline
+    figures then and now. Exit 1 when there is no baseline or no later run."""
+    from kit.baseline import load_run, recorded_baseline
+    from kit.phases import progress as pg
+    from kit.settings import load_settings
+
+    try:
+        slug = load_settings(engagement).slug
+    except IntakeError as exc:
+        _report_intake_error(exc)
+        raise typer.Exit(1) from None
+    base_id = recorded_baseline(reports, slug)
+    if base_id is None:
+        _fail(f"no baseline run recorded for {slug} under {reports}: run `kit run {engagement}` first "
+              "(the first complete run becomes the baseline)")  # fmt: skip
+        raise typer.Exit(1)
+    settings, current_dir = _settings_and_run(engagement, "latest", reports)
+    if current_dir.resolve().name == base_id:
+        _fail(f"the latest run is the baseline ({base_id}): run `kit run {engagement}` on newer data to compare")
+        raise typer.Exit(1)
+    result = pg.analyze(load_run(reports / settings.slug / base_id), load_run(current_dir.resolve()), settings)
+    plain = {"markup": False, "highlight": False, "soft_wrap": True}
+    if not result.available:
+        _fail(result.reason)
+        raise typer.Exit(1)
+    console.print(f"Progress of {settings.client}: run {result.current_run} against the baseline {base_id}", **plain)
+    console.print(pg.summary_text(result), **plain)
+    gates = pg.gates_view(result).drop(columns=["Metric", "Ends"])
+    for title, view in (("Phase gates", gates), ("Headline figures", pg.headlines_view(result))):
+        table = Table(title=Text(title), title_justify="left")
+        for column in view.columns:
+            table.add_column(Text(str(column)), overflow="fold")
+        for row in view.itertuples(index=False):
+            table.add_row(*(Text(_cell_text(v)) for v in row))
+        console.print(table)
+    for note in result.notes:
+        console.print(f"Not compared: {note}", style="yellow", **plain)
+
+
 @app.command()
 def pdf(
     engagement: EngagementArg,
@@ -404,7 +518,9 @@ def pdf(
 @app.command(name="import")
 def import_(
     files: Annotated[list[Path] | None, typer.Argument(help="Export files (CSV or XLSX) to import.")] = None,
-    into: Annotated[Path | None, typer.Option("--into", help="Engagement folder that receives the intake tables.")] = None,
+    into: Annotated[
+        Path | None, typer.Option("--into", help="Engagement folder that receives the intake tables.")
+    ] = None,
     as_format: Annotated[
         str | None, typer.Option("--as", help="Read every file as this format (kit import --list names them).")
     ] = None,
@@ -420,7 +536,9 @@ def import_(
 
     if list_formats:
         for name, title, table, columns in formats_table():
-            console.print(f"{name}: {title} -> {table}.csv; needs {columns}", markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                f"{name}: {title} -> {table}.csv; needs {columns}", markup=False, highlight=False, soft_wrap=True
+            )
         return
     if not files or into is None:
         _fail("give one or more export files and --into ENGAGEMENT (or --list)")
@@ -466,19 +584,35 @@ def _print_import(result) -> None:
 
 @app.command()
 def sample(
-    out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path("sample_data/halden"),
+    out: Annotated[Path, typer.Argument(help="Folder to write the synthetic engagement to.")] = Path(
+        "sample_data/halden"
+    ),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     scale: Annotated[float, typer.Option(help="Multiplies headcount, survey and usage rows.")] = 1.0,
     raw_exports: Annotated[
-        bool, typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import.")
+        bool,
+        typer.Option("--raw-exports", help="Write the same client as vendor exports in OUT/exports/, for kit import."),
+    ] = False,
+    follow_up: Annotated[
+        bool, typer.Option("--follow-up", help="Write the client three months on (newer data in the same folder), for a follow-up run.")
     ] = False,
 ) -> None:
     """Generate the synthetic sample client (deterministic for a seed)."""
-    from kit.sample import EXPORTS_DIR, generate, generate_raw_exports
+    from kit.sample import EXPORTS_DIR, generate, generate_follow_up, generate_raw_exports
+
+    if follow_up:
+        if raw_exports or scale != 1.0:
+            _fail("--follow-up: cannot be combined with --raw-exports or --scale")
+            raise typer.Exit(2)
+        generate_follow_up(out, seed=seed)
+        console.print(f"Wrote the follow-up snapshot (data to 2027-03-31) to {out}", markup=False, highlight=False)
+        return
 
     if raw_exports:
         generate_raw_exports(out, seed=seed, scale=scale)
-        console.print(f"[green]Wrote[/] {out}; import its exports with: kit import {out / EXPORTS_DIR}/*.csv --into {out}")
+        console.print(
+            f"[green]Wrote[/] {out}; import its exports with: kit import {out / EXPORTS_DIR}/*.csv --into {out}"
+        )
         return
     generate(out, seed=seed, scale=scale)
     console.print(f"[green]Wrote[/] {escape(str(out))}")

@@ -130,13 +130,14 @@ class LabExit:
     reason: str  # its last error line ("" when it exited cleanly)
 
 
-_LOG_PREFIX = re.compile(r"^\[[A-Z] [^\]]*\]\s*")
+_LOG_PREFIX = re.compile(r"^\[(?:[A-Z] [^\]]*|Voila)\]\s*")  # JupyterLab's "[E 2026-… ServerApp]", Voilà's "[Voila]"
 _RUNNING = "is running at"
 
 
 def run_jupyterlab(argv: list[str]) -> LabExit:
-    """Run JupyterLab until it exits, passing its log through to stderr (the address and token are
-    there). Ctrl-C reaches JupyterLab too, which asks to confirm its own shutdown: keep waiting."""
+    """Run JupyterLab (or Voilà, for `kit present`) until it exits, passing its log through to stderr
+    (the address and token are there). Ctrl-C reaches the server too (JupyterLab asks to confirm its
+    own shutdown, Voilà stops its kernels and exits): keep waiting."""
     try:
         proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, errors="replace")
     except OSError as exc:

@@ -76,13 +76,14 @@ def _phase(name: str, missing: Mapping[str, str], tables: Mapping[str, Any], com
 
 
 def saving_fits(workflows, time_studies, settings):
-    """The per-workflow and pooled regressions on the time studies (the level-free layer of the
-    estimator, `kit.estimates.fit_savings`); None without a workflow inventory."""
+    """The per-workflow and pooled regressions on the time studies (the measured layer of the
+    estimator, `kit.estimates.fit_savings`; a wild cluster bootstrap inverts at the settings'
+    confidence level); None without a workflow inventory."""
     if workflows is None:
         return None
     from kit.estimates import fit_savings
 
-    return fit_savings(workflows, time_studies, settings.min_runs_per_arm)
+    return fit_savings(workflows, time_studies, settings.min_runs_per_arm, level=settings.confidence_level)
 
 
 def workflow_savings(workflows, time_studies, settings, saving_fits):
@@ -225,11 +226,38 @@ def baselines(time_studies):
     return sm.baselines_from(time_studies)
 
 
-def engagement_summary(workflows, settings, missing, phase_records, baselines, engagement_summary_options):
+def snapshot(workflows, time_studies, skills_survey, role_targets, tools, usage, expenses, pilots, settings, as_of):
+    """The intake tables as this run analysed them (`kit.baseline.Snapshot`), for a later run to compare with."""
+    from kit.baseline import snapshot_of
+
+    tables = {"workflows": workflows, "time_studies": time_studies, "skills_survey": skills_survey,
+              "role_targets": role_targets, "tools": tools, "usage": usage, "expenses": expenses, "pilots": pilots}  # fmt: skip
+    return snapshot_of(tables, as_of, settings.accountable_owner)
+
+
+def progress(baseline, snapshot, roi_ranking, training_gaps, consolidation, agent_candidates, settings,
+             progress_options):  # fmt: skip
+    """This run against the baseline run (`kit.phases.progress`); an empty result, saying why, without one."""
+    from kit.baseline import RunData
+    from kit.phases import progress as pg
+
+    if baseline is None:
+        return pg.empty_result("no baseline run is recorded for this engagement", settings)
+    results = {"roi_ranking": roi_ranking, "training_gaps": training_gaps, "consolidation": consolidation,
+               "agent_candidates": agent_candidates}  # fmt: skip
+    current = RunData("this run", snapshot, {k: v for k, v in results.items() if not isinstance(v, Unavailable)})
+    try:
+        return pg.analyze(baseline, current, settings)
+    except Exception as exc:  # noqa: BLE001 - one phase's error is its result; the others go on
+        return Unavailable("progress", "failed", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+def engagement_summary(workflows, settings, missing, phase_records, baselines, progress, engagement_summary_options):
     from kit.phases import summary as sm
 
     def compute():
-        return sm.analyze(phase_records, settings, baselines=baselines)
+        return sm.analyze(phase_records, settings, baselines=baselines,
+                          progress=progress.summary if getattr(progress, "available", False) else "")  # fmt: skip
 
     return _phase("engagement_summary", missing, {"workflows": workflows}, compute)
 
@@ -238,7 +266,7 @@ GRAPH = Graph(
     [
         saving_fits, workflow_savings, workflow_mapping, roi_ranking, headcount, consolidation, tools_after_review,
         training_ranking, training_gaps, department_readiness, agent_candidates, phase_records, baselines,
-        engagement_summary,
+        snapshot, progress, engagement_summary,
     ]
 )  # fmt: skip
 PHASE_NODES = tuple(p.name for p in PHASES)
@@ -256,12 +284,14 @@ class EngagementModel:
     mapping of option values); phases not given use engagement.yaml's `phases:` (else defaults).
     `run_dir`, when given, is a run folder whose persisted results are read instead of computed
     (a notebook rendering a `kit run`); a table is then read only if a node must be computed.
+    `baseline` is the baseline run the progress node compares with (`kit.baseline.RunData`); None:
+    none (the progress result says so).
     `cache` (`kit.cache.RunCache`, `kit run`): a node whose key (`key`) an earlier run kept is read
     from it instead of computed, and each node computed here is put in it (never an unavailable one)."""
 
     def __init__(
         self, eng, options: Mapping[str, PhaseOptions | Mapping[str, Any]] | None = None,
-        run_dir: str | Path | None = None, cache: RunCache | None = None,
+        run_dir: str | Path | None = None, cache: RunCache | None = None, baseline: Any = None,
     ):  # fmt: skip
         self.eng = eng
         self.run_dir = Path(run_dir) if run_dir else None
@@ -270,7 +300,7 @@ class EngagementModel:
             sources: dict[str, Any] = {t: Deferred(functools.partial(eng.tables.get, t)) for t in TABLE_NAMES}
         else:
             sources = {t: eng.tables.get(t) for t in TABLE_NAMES}
-        sources |= {"settings": eng.settings, "as_of": eng.as_of, "missing": dict(eng.missing)}
+        sources |= {"settings": eng.settings, "as_of": eng.as_of, "missing": dict(eng.missing), "baseline": baseline}
         for phase in PHASES:
             sources[options_source(phase.name)] = self._options(phase.name, (options or {}).get(phase.name))
         load = self._load if self.run_dir else self._from_cache if self.cache else None
@@ -285,6 +315,8 @@ class EngagementModel:
         if name in TABLE_NAMES:
             return self.eng.table_keys.get(name) or ("absent" if name not in self.eng.tables else digest("unkeyed", name))
         value = self.driver.get(name)
+        if name == "baseline":  # a run folder is never rewritten: its id names its results
+            value = None if value is None else [value.run_id, list(value.notes)]
         if hasattr(value, "model_dump"):
             value = value.model_dump(mode="json")
         return digest(name, value)

@@ -78,6 +78,10 @@ class EngagementSummaryOptions(PhaseOptions):
     """The summary has no options."""
 
 
+class ProgressOptions(PhaseOptions):
+    """Progress since the baseline has no options (the baseline run is named by `kit run --baseline`)."""
+
+
 def phases_model(options: Mapping[str, type[PhaseOptions]]) -> type[BaseModel]:
     """The model of engagement.yaml's `phases:` key: one optional mapping of options per phase name.
     An unknown phase or option is an error; an empty entry (`training_gaps:`) means the defaults."""

@@ -421,13 +421,18 @@ def index_html(
     problems: Sequence[str] = (),
     executive_summary: str = "",
     notice: str = "",
+    progress_href: str | None = None,
 ) -> str:
     """The run's ``index.html``: a ``notice`` first when there is one (an incomplete run), then the
-    executive summary paragraph (when the summary ran), reports, pages and files with their
-    status, plus data-quality warnings. Every string is escaped; links must be relative."""
+    link to the progress report (a follow-up run, ``progress_href``), the executive summary
+    paragraph (when the summary ran), reports, pages and files with their status, plus
+    data-quality warnings. Every string is escaped; links must be relative."""
     parts: list[str] = []
     if notice:
         parts.append(f'<section class="kit-problems kit-notice"><p>{escape(notice)}</p></section>')
+    if (href := _safe_href(progress_href)) is not None:
+        parts.append(f'<p><a class="kit-summary-link kit-progress-link" href="{href}">'
+                     "Start here: progress since the baseline</a></p>")  # fmt: skip
     if executive_summary:
         parts.append(f'<div class="kit-say"><span class="kit-say-label">In one paragraph</span>'
                      f"<p>{escape(executive_summary)}</p></div>")  # fmt: skip
@@ -437,7 +442,8 @@ def index_html(
     lead += f"; {failed} failed." if failed else "."
     parts.append(f'<p class="kit-lead">{escape(lead)}</p>')
     if (href := _safe_href(summary_href)) is not None:
-        parts.append(f'<p><a class="kit-summary-link" href="{href}">Start here: the summary</a></p>')
+        label = "Then the summary" if _safe_href(progress_href) else "Start here: the summary"
+        parts.append(f'<p><a class="kit-summary-link" href="{href}">{label}</a></p>')
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
         parts.append(f'<section class="kit-problems"><h2>Data-quality warnings</h2><ul>{items}</ul></section>')

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kit import __version__, render
+from kit.baseline import BaselineError, RunData, check_baseline_run, load_run, record_baseline, recorded_baseline
 from kit.cache import RunCache
 from kit.deck import write_run_deck
 from kit.intake import Engagement, load_engagement, save_run_engagement
@@ -123,13 +124,20 @@ class RunResult:
 ProgressCallback = Callable[[PhaseOutcome], None]
 
 
-def plan_phases(eng: Engagement, only: list[str] | None) -> list[PhaseOutcome]:
-    """Which phases run: all by default; a phase missing one of its tables is skipped with the reason."""
+NO_BASELINE = ("needs a baseline run: the first complete run becomes it (or name one with --baseline RUN_ID); "
+               "this run is compared with nothing")  # fmt: skip
+
+
+def plan_phases(eng: Engagement, only: list[str] | None, has_baseline: bool = False) -> list[PhaseOutcome]:
+    """Which phases run: all by default; a phase missing one of its tables (or the baseline it
+    compares with) is skipped with the reason."""
     selected = [get_phase(n) for n in only] if only else list(PHASES)
     outcomes = []
     for phase in selected:
         lacking = [t for t in phase.tables if not eng.has(t)]
-        if lacking:
+        if phase.needs_baseline and not has_baseline:
+            outcomes.append(PhaseOutcome(phase.name, phase.title, "skipped", error=NO_BASELINE))
+        elif lacking:
             why = "; ".join(f"{t}: {eng.missing.get(t, 'not loaded')}" for t in lacking)
             outcomes.append(PhaseOutcome(phase.name, phase.title, "skipped", error=f"needs {why}"))
         else:
@@ -206,10 +214,21 @@ def _shown(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def unselected_phases(eng: Engagement, outcomes: list[PhaseOutcome]) -> list[str]:
+def unselected_phases(eng: Engagement, outcomes: list[PhaseOutcome], has_baseline: bool = False) -> list[str]:
     """Phases the engagement's data allow that this run does not include (a `--phase` selection)."""
     chosen = {o.phase for o in outcomes}
-    return [p.name for p in PHASES if p.name not in chosen and all(eng.has(t) for t in p.tables)]
+    return [p.name for p in PHASES if p.name not in chosen and all(eng.has(t) for t in p.tables)
+            and (has_baseline or not p.needs_baseline)]  # fmt: skip
+
+
+def resolve_baseline(root: Path, slug: str, given: str | None) -> RunData | None:
+    """The run this one is compared with: `--baseline RUN_ID` when given (a complete run), else the
+    one recorded for the engagement (`kit.baseline`), else None."""
+    try:
+        run_id = check_baseline_run(root, slug, given).name if given else recorded_baseline(root, slug)
+    except BaselineError as exc:
+        raise RunError(str(exc)) from None
+    return load_run(root / slug / run_id) if run_id else None
 
 
 def nothing_to_run(eng: Engagement, outcomes: list[PhaseOutcome]) -> NothingToRun:
@@ -275,8 +294,11 @@ def run_engagement(
     now: dt.datetime | None = None,
     cell_timeout: int = CELL_TIMEOUT,
     force: bool = False,
+    baseline: str | None = None,
 ) -> RunResult:
-    """Run the engagement's phases and return what happened.
+    """Run the engagement's phases and return what happened. `baseline` names the run the
+    progress phase compares with (recorded as the engagement's baseline when this run completes);
+    without it, the recorded baseline, and the first complete run records itself.
 
     Tables, model results and rendered phases that an earlier run of this kit computed from the
     same inputs are reused from the engagement's cache (`kit.cache`); `force` reuses nothing.
@@ -295,7 +317,8 @@ def run_engagement(
 
         eng = load_engagement(engagement, cache=cache_for)
         cache = caches[0]
-        outcomes = plan_phases(eng, phases)
+        base = resolve_baseline(root, eng.settings.slug, baseline)
+        outcomes = plan_phases(eng, phases, has_baseline=base is not None)
         planned = [PHASE_BY_NAME[o.phase] for o in outcomes if o.status == "planned"]
         if not planned:
             raise nothing_to_run(eng, outcomes)
@@ -305,8 +328,11 @@ def run_engagement(
         now = now or dt.datetime.now()
         try:
             run_id, run_dir = new_run_dir(root, eng.settings.slug, now)
-            result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected_phases(eng, outcomes))
-            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop, cache)
+            unselected = unselected_phases(eng, outcomes, has_baseline=base is not None)
+            result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected)
+            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop, cache, base)
+            if result.latest is not None and (baseline or base is None):  # the first complete run, or --baseline
+                record_baseline(root, eng.settings.slug, base.run_id if baseline else run_id)
         except OSError as exc:
             raise RunWriteError(describe_os_error(exc, root)) from None
     return result
@@ -315,6 +341,7 @@ def run_engagement(
 def _run(
     eng: Engagement, result: RunResult, extra: dict, now: dt.datetime, workers: int | None,
     notify: ProgressCallback, cell_timeout: int, stop: StopRequest, cache: RunCache,
+    baseline: RunData | None = None,
 ) -> None:  # fmt: skip
     """Compute the model, render the planned phases into `result.run_dir`, then write the manifest
     and the index, and move `latest` when the run covered every phase the data allow and each
@@ -328,7 +355,7 @@ def _run(
     for o in [progress, *outcomes]:
         notify(o)
     planned = sum(o.status == "planned" for o in outcomes)
-    model = build_model(eng, outcomes, extra, cache)
+    model = build_model(eng, outcomes, extra, cache, baseline)
     progress.status = "running"
     misses = _render_misses(model, cache, eng, outcomes, run_dir, extra, date)
     try:
@@ -365,11 +392,13 @@ def _run(
 MODEL_TASK = "(model)"  # the progress line of the engagement model (not a phase)
 
 
-def build_model(eng: Engagement, outcomes: list[PhaseOutcome], extra: dict, cache: RunCache | None) -> EngagementModel:
+def build_model(
+    eng: Engagement, outcomes: list[PhaseOutcome], extra: dict, cache: RunCache | None, baseline: RunData | None = None
+) -> EngagementModel:
     """The run's engagement model (`kit.model`), the engagement loaded once: every phase's options
     as this run resolves them, phases not selected marked "not run"; nothing computed yet."""
     options = {p.name: phase_options(p, extra, eng.settings) for p in PHASES}
-    model = EngagementModel(eng, options, cache=cache)
+    model = EngagementModel(eng, options, cache=cache, baseline=baseline)
     chosen = {o.phase for o in outcomes}
     model.not_run({p.name: "not run: not selected for this run" for p in PHASES if p.name not in chosen})
     return model
@@ -655,7 +684,8 @@ def write_index(
     eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], date: str, *, notice: str = ""
 ) -> Path:
     entries = []
-    for o in outcomes:
+    progress = next((o for o in outcomes if o.status == "ok" and PHASE_BY_NAME[o.phase].needs_baseline), None)
+    for o in sorted(outcomes, key=lambda o: o is not progress):  # a follow-up's progress report first
         href = o.html if o.status == "ok" else o.notebook
         if href and not (run_dir / href).is_file():
             href = None
@@ -672,6 +702,7 @@ def write_index(
         client=eng.settings.client, date=date, run_id=run_id, entries=entries,
         problems=[str(p) for p in eng.warnings], summary_href=summary.html if summary else None,
         executive_summary=_executive_summary(run_dir, summary.phase) if summary else "", notice=notice,
+        progress_href=progress.html if progress else None,
     )  # fmt: skip
     return write_atomic(run_dir / "index.html", html)
 

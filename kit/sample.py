@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import math
 import time
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from kit.intake import schemas
 
@@ -109,14 +111,19 @@ def _people(rng: np.random.Generator, scale: float) -> pd.DataFrame:
 # Workflows and time studies
 # --------------------------------------------------------------------------------------------
 
-# True time saving with AI by task type, drawn uniformly in the range (evidence.md): writing
-# -40% (Noy & Zhang 2023); support chat +14-34% (Brynjolfsson et al. 2025); consulting tasks
-# inside the frontier -25% (Dell'Acqua et al. 2023); coding -26% to -56% (Cui et al. 2024,
-# Peng et al. 2023); product innovation -16% (Dell'Acqua et al. 2025); physical work ~0.
+# True time saving with AI by task type (evidence.md): writing -40% (Noy & Zhang 2023, whose tasks
+# include emails); support chat +14% issues per hour on average, ~0 for the top agents and +34%
+# for novices (Brynjolfsson et al. 2025), i.e. 0 to 1 - 1/1.34 = 25% less time with a mean near
+# the published 12.3%; consulting tasks inside the frontier -25% (Dell'Acqua et al. 2023); coding
+# -26% to -56% (Cui et al. 2024, Peng et al. 2023); product innovation -16% (Dell'Acqua et al.
+# 2025); physical work ~0. Each range is the central 90% of a normal distribution of workflows'
+# effects on log minutes (the reading `kit.estimates` gives every published range): nothing
+# published bounds how far one workflow may sit from its task type's typical saving.
+SAVING_RANGE_LEVEL = 0.90
 SAVING_RANGE: dict[str, tuple[float, float]] = {
     "writing": (0.30, 0.45),
     "summarizing": (0.25, 0.35),
-    "customer_communication": (0.25, 0.35),
+    "customer_communication": (0.00, 0.25),
     "internal_communication": (0.20, 0.35),
     "coding": (0.25, 0.55),
     "research": (0.15, 0.30),
@@ -160,7 +167,7 @@ WORKFLOWS: tuple[Workflow, ...] = (
     # Sales
     Workflow("Sales", "RFQ response drafting", AM, "writing", 260, 35, "internal", 11,
              "Salesforce;NetSuite;Outlook", "Specs are copied by hand from supplier PDFs into quotes", 0.45, PLANTED),
-    Workflow("Sales", "Quote follow-up emails", AM, "customer_communication", 420, 15, "internal", 11,
+    Workflow("Sales", "Quote follow-up emails", AM, "writing", 420, 15, "internal", 11,
              "Salesforce;Outlook", "Follow-ups slip when reps are on the road", 0.40, PLANTED),
     Workflow("Sales", "Account call notes to CRM", SR, "summarizing", 380, 10, "internal", 18,
              "Salesforce;Teams", "Notes are typed up hours after the call"),
@@ -283,13 +290,21 @@ def _workflow_id(i: int) -> str:
     return f"W{i + 1:02d}"
 
 
+def drawn_saving(task_type: str, u: float) -> float:
+    """The true saving at quantile `u` of the task type's distribution: log(1 - saving) normal,
+    `SAVING_RANGE` its central `SAVING_RANGE_LEVEL` range."""
+    lo, hi = SAVING_RANGE[task_type]
+    top, bottom = math.log(1 - lo), math.log(1 - hi)
+    sd = (top - bottom) / (2 * float(stats.norm.ppf(0.5 + SAVING_RANGE_LEVEL / 2)))
+    return 1 - math.exp((top + bottom) / 2 - sd * float(stats.norm.ppf(u)))
+
+
 def _workflows(rng: np.random.Generator, scale: float, people: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     counts = people["role"].value_counts()
     rows, saving = [], {}
     for i, w in enumerate(WORKFLOWS):
         wid = _workflow_id(i)
-        lo, hi = SAVING_RANGE[w.task_type]
-        drawn = round(float(rng.uniform(lo, hi)), 3)  # drawn for every workflow: stable streams
+        drawn = round(drawn_saving(w.task_type, float(rng.uniform())), 3)  # one draw per workflow: stable streams
         saving[wid] = w.saving if w.saving is not None else drawn
         rows.append(
             {
@@ -1397,6 +1412,147 @@ def generate_raw_exports(out_dir: Path, *, seed: int = 7, scale: float = 1.0, us
     (out / "import_mapping.yaml").write_text(
         "# How kit import reads this client's exports (engagement_templates/import_mapping.yaml documents every key).\n"
         "time:\n  workflows:\n" + rules + "\n  ai_tags: [AI]\n", encoding="utf-8")  # fmt: skip
+    return truth
+
+
+# ---------------------------------------------------------------- the follow-up, three months on
+
+FOLLOW_UP_AS_OF = dt.date(2027, 3, 31)  # three months after the baseline's last usage day
+FOLLOW_UP_OWNER = "Dana Whitfield (COO)"
+FOLLOW_UP_REALIZED = {"W01": 0.15, "W49": 0.44, "W02": 0.36}  # time saved in daily use; W01 far below its 0.45
+FOLLOW_UP_CONTROLS = ("W03", "W20", "W30")  # untreated workflows re-timed without AI (W30 on too few runs)
+FOLLOW_UP_TREND = 0.03  # every workflow about 3% faster three months on (a shared change, not AI's)
+FOLLOW_UP_DONE = {  # tool: (seats after, date carried out); Jasper's recommended cancellation is not done
+    "Otter.ai": (0, "2027-01-12"), "Smartsheet": (0, "2027-01-20"), "Claude Team": (0, "2027-01-21"),
+    "ChatGPT Team": (0, "2027-02-13"), "Zoom": (22, "2027-01-05"), "Salesforce Einstein": (16, "2027-01-20"),
+    "Microsoft Teams Premium": (16, "2027-02-20"), "Canva Teams": (7, "2027-03-10"),
+    "Microsoft 365 Copilot": (80, "2027-01-21"),  # the 20 seats the consolidations move onto it
+}  # fmt: skip
+FOLLOW_UP_NOT_DONE = "Jasper"
+TRAINED_DEPARTMENTS = ("Customer Service", "Sales")  # the five priority cohorts are in these
+FOLLOW_UP_PILOTS = (  # task_id, stage, started_on, stage_since, reviewed, accepted
+    ("T14", "approval", "2027-02-15", "2027-03-20", 120, 116),
+    ("T15", "shadow", "2027-03-01", "2027-03-01", 40, 35),
+)
+TRAINING_TARGETS = {  # (role, skill): the level the baseline's priority cohorts train to
+    (CSR, "output_verification"): 3, (CSR, "data_handling"): 3, (SR, "prompting"): 3, (AM, "prompting"): 3,
+    (SR, "output_verification"): 2,
+}  # fmt: skip
+
+
+def generate_follow_up(out_dir: Path, *, seed: int = 7) -> dict:
+    """Write the sample client three months on (data to `FOLLOW_UP_AS_OF`) into `out_dir`: the same
+    engagement folder with newer data, for `kit run` after a baseline run of `generate`'s output.
+
+    Planted outcomes (also in planted.json → follow_up): W01 realizes clearly less than predicted
+    (`FOLLOW_UP_REALIZED`); the recommended cancellation of Jasper was not done; AI use rose in the
+    trained departments only (`TRAINED_DEPARTMENTS`: their people's re-survey levels reached the
+    cohorts' targets and new people there took up Microsoft 365 Copilot); pilot T14 moved from
+    shadow to approval. Also: an owner is named, three untreated workflows were re-timed without
+    AI (W30 on too few runs), the re-timed work is 3% faster across the board."""
+    out = Path(out_dir)
+    truth = generate(out, seed=seed)
+    rng = np.random.default_rng([seed, 2027, 3])
+    read = functools.partial(pd.read_csv, keep_default_na=False)
+    settings = (out / "engagement.yaml").read_text(encoding="utf-8")
+    settings = settings.replace('accountable_owner: ""  # nobody owns the rollout: itself a finding',
+                                f'accountable_owner: "{FOLLOW_UP_OWNER}"')
+    settings = settings.replace(f"as_of: {AS_OF.isoformat()}", f"as_of: {FOLLOW_UP_AS_OF.isoformat()}")
+    settings = settings.replace("# Halden Industrial Supply:", "# Follow-up snapshot, three months on. Halden Industrial Supply:", 1)
+    (out / "engagement.yaml").write_text(settings, encoding="utf-8")
+
+    workflows = read(out / "workflows.csv").set_index("workflow_id")
+    studies = read(out / "time_studies.csv")
+    days = _weekdays(dt.date(2027, 2, 15), FOLLOW_UP_AS_OF)
+    new, n = [], len(studies)
+    runs = {**{w: 30 for w in FOLLOW_UP_REALIZED}, **{w: 25 for w in FOLLOW_UP_CONTROLS}, "W30": 3}
+    for wid, k in runs.items():
+        base = float(workflows.loc[wid, "minutes_per_run"])
+        saving = FOLLOW_UP_REALIZED.get(wid, 0.0)
+        people = studies.loc[studies["workflow_id"] == wid, "employee_id"].unique()
+        complexity = rng.integers(1, 6, size=k)
+        log_m = (np.log(base) + np.log(1 - saving) + np.log(1 - FOLLOW_UP_TREND) + 0.12 * (complexity - 3)
+                 + rng.normal(0, 0.28, size=k))  # fmt: skip
+        for i in range(k):
+            n += 1
+            new.append({"observation_id": f"O{n:05d}", "workflow_id": wid, "ai_assisted": _bool(wid in FOLLOW_UP_REALIZED),
+                        "minutes": round(float(np.exp(log_m[i])), 1), "employee_id": rng.choice(people),
+                        "observed_on": str(rng.choice(days)), "complexity": int(complexity[i]),
+                        "quality_score": int(rng.integers(55, 90))})  # fmt: skip
+    studies = pd.concat([studies, pd.DataFrame(new)], ignore_index=True)
+    _write_csv(studies, out / "time_studies.csv")
+
+    survey = read(out / "skills_survey.csv")
+    for (role, skill), target in TRAINING_TARGETS.items():
+        hit = (survey["role"] == role) & (survey["skill"] == skill)
+        survey.loc[hit, "level"] = np.minimum(4, np.maximum(survey.loc[hit, "level"], target)
+                                              + rng.choice([0, 0, 1], size=int(hit.sum())))  # fmt: skip
+    _write_csv(survey, out / "skills_survey.csv")
+
+    tools = read(out / "tools.csv")
+    for tool, (seats, _) in FOLLOW_UP_DONE.items():
+        if seats == 0:
+            tools = tools[tools["tool"] != tool]
+        else:
+            tools.loc[tools["tool"] == tool, "seats"] = seats
+    _write_csv(tools.reset_index(drop=True), out / "tools.csv")
+
+    usage = read(out / "usage.csv", parse_dates=["date"])
+    people = read(out / "skills_survey.csv").drop_duplicates("respondent_id").set_index("respondent_id")
+    dept = people["department"].to_dict()
+    december = usage[usage["date"] > pd.Timestamp(AS_OF) - pd.Timedelta(days=30)]
+    q1 = pd.DatetimeIndex(_weekdays(dt.date(2027, 1, 1), FOLLOW_UP_AS_OF))
+    removed = {t: pd.Timestamp(d) for t, (seats, d) in FOLLOW_UP_DONE.items() if seats == 0}
+    rows = []
+    for (user, tool), dates in december.groupby(["user_id", "tool"])["date"]:
+        if dept.get(user) in TRAINED_DEPARTMENTS and tool in AI_TOOLS:  # the trained use AI almost daily
+            active = q1[rng.random(len(q1)) < 0.97]
+        else:  # everyone else goes on exactly as in December, month after month
+            active = pd.DatetimeIndex(sorted({d + pd.Timedelta(days=k) for d in dates for k in (30, 60, 90)}))
+            active = active[active <= pd.Timestamp(FOLLOW_UP_AS_OF)]
+        if tool in removed:  # its users move to Copilot when it goes
+            rows += [(user, tool, d) for d in active[active < removed[tool]]]
+            rows += [(user, "Microsoft 365 Copilot", d) for d in active[active >= removed[tool]]]
+        else:
+            rows += [(user, tool, d) for d in active]
+    ai_users = set(december.loc[december["tool"].isin(AI_TOOLS), "user_id"])
+    newcomers = sorted(p for p, d in dept.items() if d in TRAINED_DEPARTMENTS and p not in ai_users)
+    for user in newcomers:  # trained people take up Copilot after their training (mid-February)
+        start = pd.Timestamp("2027-02-17") + pd.Timedelta(days=int(rng.integers(0, 10)))
+        rows += [(user, "Microsoft 365 Copilot", d) for d in q1[(q1 >= start) & (rng.random(len(q1)) < 0.6)]]
+    follow_usage = pd.DataFrame(rows, columns=["user_id", "tool", "date"]).drop_duplicates()
+    follow_usage = follow_usage.sort_values(["date", "user_id", "tool"], kind="stable").reset_index(drop=True)
+    follow_usage["actions"] = rng.integers(3, 60, size=len(follow_usage))
+    follow_usage["date"] = follow_usage["date"].dt.strftime("%Y-%m-%d")
+    _write_csv(follow_usage, out / "usage.csv")
+
+    expenses = read(out / "expenses.csv")
+    ordinary = expenses[~expenses["expense_id"].isin(truth["expenses"]["shadow_expense_ids"])].tail(40).copy()
+    ordinary["date"] = pd.to_datetime(ordinary["date"]).map(lambda d: d.replace(year=2027, month=1 + d.month % 3, day=min(d.day, 28)))
+    shadow_q1 = [("E0017", "OPENAI *CHATGPT SUBSCR", 20.0, "2027-01-14"), ("E0017", "OPENAI *CHATGPT SUBSCR", 20.0, "2027-02-14"),
+                 ("E0017", "OPENAI *CHATGPT SUBSCR", 20.0, "2027-03-14"), ("E0127", "Anthropic Claude.ai", 20.0, "2027-01-09"),
+                 ("E0110", "MIDJOURNEY INC.", 30.0, "2027-01-20"), ("E0110", "MIDJOURNEY INC.", 30.0, "2027-02-20")]  # fmt: skip
+    lines = [{"employee_id": e, "vendor": v, "amount": a, "date": pd.Timestamp(d), "description": "Subscription"}
+             for e, v, a, d in shadow_q1]  # fmt: skip
+    q1_lines = pd.concat([ordinary.drop(columns=["expense_id"]), pd.DataFrame(lines)], ignore_index=True)
+    q1_lines = q1_lines.sort_values("date", kind="stable").reset_index(drop=True)
+    q1_lines.insert(0, "expense_id", [f"X{len(expenses) + 1 + i:05d}" for i in range(len(q1_lines))])
+    q1_lines["date"] = q1_lines["date"].dt.strftime("%Y-%m-%d")
+    _write_csv(q1_lines[expenses.columns], out / "expenses.csv")
+
+    pilots = pd.DataFrame(FOLLOW_UP_PILOTS, columns=["task_id", "stage", "started_on", "stage_since",
+                                                     "outputs_reviewed", "outputs_accepted"]).assign(owner="Operations manager")  # fmt: skip
+    _write_csv(pilots, out / "pilots.csv")
+
+    truth["follow_up"] = {
+        "as_of": FOLLOW_UP_AS_OF.isoformat(), "owner": FOLLOW_UP_OWNER, "realized_saving": FOLLOW_UP_REALIZED,
+        "clearly_less": "W01", "controls": list(FOLLOW_UP_CONTROLS), "too_few_runs": "W30",
+        "not_cancelled": FOLLOW_UP_NOT_DONE, "carried_out": {t: d for t, (_, d) in FOLLOW_UP_DONE.items()},
+        "trained_departments": list(TRAINED_DEPARTMENTS), "newcomers": len(newcomers),
+        "pilot_to_approval": "T14", "pilots": [p[0] for p in FOLLOW_UP_PILOTS],
+        "rows": {"time_studies_added": len(new), "usage": len(follow_usage), "expenses": len(q1_lines)},
+    }  # fmt: skip
+    (out / PLANTED_FILE).write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return truth
 
 

@@ -29,6 +29,7 @@ TABLE_NAMES = (
     "usage",
     "expenses",
     "recurring_work",
+    "pilots",
 )
 
 # A slug names folders (engagements/<slug>/, reports/<slug>/): the cap keeps every path the kit

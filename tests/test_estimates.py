@@ -234,7 +234,7 @@ def test_one_person_doing_most_of_one_arm_is_warned_about_when_too_few_runs_can_
     assert any(n.startswith("W1: one person did 100% of the runs with AI but 12% of those without") for n in notes), notes
 
 
-def test_when_people_differ_in_speed_the_interval_uses_standard_errors_clustered_by_person():
+def test_when_people_differ_in_speed_the_interval_is_a_wild_cluster_bootstrap_by_person():
     # Five people of different speeds; P1, P2 did most runs without AI and P3, P4 most with AI:
     # runs of one person are not independent, too few cross over to estimate within person.
     speed = {"P1": 1.3, "P2": 0.8, "P3": 1.2, "P4": 0.75, "P5": 1.0}
@@ -252,10 +252,88 @@ def test_when_people_differ_in_speed_the_interval_uses_standard_errors_clustered
 
     (with_people, wide), (_, narrow) = width(named), width(anonymous)
     assert any(
-        n.startswith("W1: people differ in speed, so runs by one person are not independent") and "(5 people, t with 4 degrees of freedom" in n
+        n.startswith("W1: people differ in speed, so runs by one person are not independent: the interval is a wild "
+                     "cluster bootstrap by person (5 people, restricted, Webb weights")
+        and "t with 4 degrees of freedom" in n
         for n in with_people.warnings
     )
     assert wide > narrow
     fit = estimates.fit_measured(estimates._study_frame(named, {"W1"}, []), complexity=False)
-    cluster = estimates.sm.OLS(fit.model.endog, fit.model.exog).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(pd.Series(p0 + p1))[0]})
-    assert with_people.fits.effects.at[0, "se"] == pytest.approx(cluster.bse[1])
+    boot = estimates.WildClusterBootstrap(fit.model.endog, fit.model.exog, 1, p0 + p1, estimates.cluster_weights(5, "webb"))
+    lo, hi = boot.interval(0.9)
+    assert with_people.fits.effects.at[0, "se"] == pytest.approx((hi - lo) / (2 * stats.t.ppf(0.95, 4)))
+    assert with_people.fits.effects.at[0, "df_resid"] == 4
+
+
+def _clustered_case(seed: int, people: int = 7, n: int = 40):
+    """Log minutes with a person effect and a person-specific AI effect (mean −0.3), an AI arm
+    unevenly spread over people, and noise."""
+    rng = np.random.default_rng(seed)
+    person = rng.integers(0, people, n)
+    ai = (rng.random(n) < rng.uniform(0.2, 0.8, people)[person]).astype(float)
+    y = 4 + (-0.3 + rng.normal(0, 0.3, people)[person]) * ai + rng.normal(0, 0.3, people)[person] + rng.normal(0, 0.2, n)
+    return y, np.column_stack([np.ones(n), ai]), person
+
+
+@pytest.mark.parametrize("null", [-0.45, -0.3, 0.0])
+def test_wild_cluster_bootstrap_p_values_match_wildboottest_on_every_sign_pattern(null):
+    # wildboottest (Fischer & Roodman's port of boottest) enumerates all 2^G Rademacher patterns
+    # when there are fewer than its draws, as the kit does: the p-values are the same up to the
+    # two draws (w and −w = all ±1) that tie with the sample, which it counts by rounding only.
+    import statsmodels.api as sm
+    from wildboottest.wildboottest import wildboottest
+
+    y, x, person = _clustered_case(1)
+    boot = estimates.WildClusterBootstrap(y, x, 1, person, estimates.cluster_weights(7, "rademacher"))
+    ref = wildboottest(sm.OLS(y - null * x[:, 1], x), B=9999, cluster=person, param="x1", show=False, seed=1, parallel=False)
+    cr1 = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": person})
+    assert boot.se == pytest.approx(cr1.bse[1], rel=1e-10)
+    assert boot.t_stat(null) == pytest.approx(float(ref["statistic"].iloc[0]), rel=1e-8)
+    assert 0 <= boot.p_value(null) - float(ref["p-value"].iloc[0]) <= 2 / 2**7 + 1e-12
+
+
+def test_webb_weight_p_values_agree_with_wildboottest_within_simulation_error():
+    import statsmodels.api as sm
+    from wildboottest.wildboottest import wildboottest
+
+    y, x, person = _clustered_case(2, people=5)
+    boot = estimates.WildClusterBootstrap(y, x, 1, person, estimates.cluster_weights(5, "webb"))
+    for null in (-0.5, 0.0):
+        ref = wildboottest(sm.OLS(y - null * x[:, 1], x), B=9999, cluster=person, param="x1", weights_type="webb", show=False, seed=3, parallel=False)
+        assert boot.p_value(null) == pytest.approx(float(ref["p-value"].iloc[0]), abs=0.02)  # 2.8 SE at p = 0.5
+
+
+def test_the_bootstrap_interval_ends_where_the_test_starts_to_reject():
+    y, x, person = _clustered_case(3)
+    boot = estimates.WildClusterBootstrap(y, x, 1, person, estimates.cluster_weights(7, "webb"))
+    lo, hi = boot.interval(0.9)
+    eps = 1e-4
+    assert lo < boot.beta < hi
+    assert boot.p_value(lo + eps) > 0.1 >= boot.p_value(lo - eps)
+    assert boot.p_value(hi - eps) > 0.1 >= boot.p_value(hi + eps)
+
+
+def test_bootstrap_weights_enumerate_every_sign_pattern_or_draw_webb_points():
+    rademacher = estimates.cluster_weights(5, "rademacher")
+    assert rademacher.shape == (5, 32) and len({tuple(c) for c in rademacher.T}) == 32
+    webb = estimates.cluster_weights(5, "webb", draws=20000)
+    assert set(np.round(webb.ravel() ** 2, 6)) == {0.5, 1.0, 1.5}
+    assert webb.mean() == pytest.approx(0, abs=0.02) and (webb**2).mean() == pytest.approx(1, abs=0.02)
+
+
+def test_with_six_people_the_bootstrap_interval_covers_near_nominal_where_hc3_does_not():
+    import statsmodels.api as sm
+
+    boot_hits, hc3_hits = [], []
+    for seed in range(150):
+        y, x, person = _clustered_case(100 + seed, people=6, n=30)
+        if x[:, 1].min() == x[:, 1].max() or len(np.unique(person)) < 4:
+            continue
+        weights = estimates.cluster_weights(len(np.unique(person)), "webb", draws=999)
+        boot = estimates.WildClusterBootstrap(y, x, 1, person, weights)
+        lo, hi = boot.interval(0.9)
+        boot_hits.append(lo <= -0.3 <= hi)
+        hc3 = sm.OLS(y, x).fit(cov_type="HC3")
+        hc3_hits.append(abs(hc3.params[1] + 0.3) <= stats.t.ppf(0.95, len(y) - 2) * hc3.bse[1])
+    assert np.mean(boot_hits) >= 0.84
+    assert np.mean(hc3_hits) <= 0.75

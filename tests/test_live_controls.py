@@ -23,7 +23,8 @@ from kit.phases import PHASES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "halden"
-PHASE_IDS = [p.name for p in PHASES]
+LIVE = [p for p in PHASES if not p.needs_baseline]  # progress needs a baseline run; it has no controls
+PHASE_IDS = [p.name for p in LIVE]
 #: A value each text control takes in the tests (every other control moves to its far end or last option).
 TEXT_VALUES = {"target_overrides": "prompting=4"}
 #: The oldest Vega-Lite 5 that vl-convert ships; JupyterLab 4.6 draws with 5.6, which it cannot run.
@@ -44,7 +45,7 @@ def _live(monkeypatch):
 def sample_model():
     """The sample engagement's model with every phase computed once (each test forks it)."""
     model = EngagementModel(load_engagement(SAMPLE))
-    for phase in PHASES:
+    for phase in LIVE:
         model[phase.name]
     return model
 
@@ -91,7 +92,7 @@ def live_specs(controls) -> list[dict]:
 # ---------------------------------------------------------------- every control re-draws its view
 
 
-@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+@pytest.mark.parametrize("phase", LIVE, ids=PHASE_IDS)
 def test_every_control_of_the_notebook_redraws_the_view_under_it(phase, sample_model):
     controls = panel(phase, fork(sample_model))
     start = shown(controls)
@@ -108,7 +109,7 @@ def test_every_control_of_the_notebook_redraws_the_view_under_it(phase, sample_m
     assert controls.message.value == ""
 
 
-@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+@pytest.mark.parametrize("phase", LIVE, ids=PHASE_IDS)
 def test_every_view_shows_its_charts_through_jupyterlabs_vega_renderer_within_the_width_cap(phase, sample_model):
     controls = panel(phase, fork(sample_model))
     outputs = controls.view_area.outputs
@@ -158,7 +159,7 @@ def test_a_half_typed_target_gives_one_plain_line_that_clears_once_the_value_is_
 # ---------------------------------------------------------------- labels and narrative
 
 
-@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+@pytest.mark.parametrize("phase", LIVE, ids=PHASE_IDS)
 def test_every_control_label_is_drawn_in_full(phase, sample_model):
     controls = panel(phase, fork(sample_model))
     for name, widget in controls.controls.items():
@@ -213,7 +214,7 @@ def test_the_installed_jupyterlab_renders_the_live_mimetype_itself():
     assert any(charts.LIVE_MIMETYPE in f.read_text(encoding="utf-8", errors="ignore") for f in static.glob("*.js"))
 
 
-@pytest.mark.parametrize("phase", PHASES, ids=PHASE_IDS)
+@pytest.mark.parametrize("phase", LIVE, ids=PHASE_IDS)
 def test_no_notebook_picks_another_chart_renderer(phase):
     code = "\n".join(c.source for c in nbformat.read(phase.path, as_version=4).cells if c.cell_type == "code")
     assert "renderers.enable" not in code and "nb.setup()" in code

@@ -40,7 +40,7 @@ def test_a_changed_option_recomputes_only_what_depends_on_it(eng):
     model.result("engagement_summary")
     stale = model.set_options("roi_ranking", ranking="point")
     assert stale == {"roi_ranking", "training_ranking", "training_gaps", "department_readiness", "agent_candidates",
-                     "phase_records", "engagement_summary"}  # fmt: skip
+                     "phase_records", "progress", "engagement_summary"}  # fmt: skip
     model.result("engagement_summary")
     assert model.computed["consolidation"] == 1 and model.computed["workflow_savings"] == 1
     assert model.computed["roi_ranking"] == 2 and model.computed["engagement_summary"] == 2

@@ -36,7 +36,9 @@ def test_phase_missing_a_table_is_skipped_with_the_reason(tmp_path):
 
 def test_every_phase_is_planned_when_all_tables_are_present(engagement_dir):
     eng = load_engagement(engagement_dir)
-    assert [o.status for o in plan_phases(eng, None)] == ["planned"] * len(PHASES)
+    assert [o.status for o in plan_phases(eng, None, has_baseline=True)] == ["planned"] * len(PHASES)
+    # without a baseline run, only the progress phase (it compares with one) is skipped
+    assert [o.phase for o in plan_phases(eng, None) if o.status == "skipped"] == ["progress"]
 
 
 @pytest.mark.parametrize("name", ["workflow_mapping", "01", "01_workflow_mapping", "01_workflow_mapping.ipynb"])
@@ -147,7 +149,7 @@ def test_every_path_handed_to_a_notebook_is_absolute_when_the_user_gives_relativ
 ):
     monkeypatch.chdir(engagement_dir.parent)
     result = run_engagement(Path(engagement_dir.name), reports_root=Path("reports"))
-    assert sorted(c["phase"] for c in recorded) == sorted(p.name for p in PHASES)
+    assert sorted(c["phase"] for c in recorded) == sorted(p.name for p in PHASES if not p.needs_baseline)
     for call in recorded:
         assert Path(call["engagement"]).is_absolute() and Path(call["engagement"]) == engagement_dir.resolve()
         assert Path(call["output_dir"]).is_absolute()
@@ -160,6 +162,8 @@ def test_a_partial_selection_never_moves_latest(engagement_dir, recorded, tmp_pa
     assert full.latest is not None and full.unselected == []
     partial = run_engagement(engagement_dir, reports_root=tmp_path, phases=["04"], now=dt.datetime(2027, 1, 2))
     assert partial.ok and partial.latest is None
+    # the full run became the baseline, so the progress phase is among those the partial run left out
+    assert (tmp_path / "test-client" / "baseline").read_text(encoding="utf-8").strip() == full.run_id
     assert partial.unselected == [p.name for p in PHASES if p.name != "consolidation"]
     assert (tmp_path / "test-client" / "latest").resolve() == full.run_dir.resolve()
 

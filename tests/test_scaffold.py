@@ -38,6 +38,8 @@ CONTRACT_COLUMNS = {
         "minutes_per_run", "input_structure", "rule_based", "exception_rate", "data_sensitivity",
         "error_impact", "systems",
     ],
+    # kit extension (optional, read by follow-up runs): agent pilots and their stage
+    "pilots": ["task_id", "stage", "started_on", "stage_since", "outputs_reviewed", "outputs_accepted", "owner"],
 }  # fmt: skip
 CONTRACT_SETTINGS = (
     "client", "slug", "currency", "start_date", "accountable_owner", "hourly_cost",

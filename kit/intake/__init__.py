@@ -47,6 +47,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("usage", schemas.Usage, person_columns=("user_id",)),
     TableSpec("expenses", schemas.Expenses, person_columns=("employee_id",), optional=True),
     TableSpec("recurring_work", schemas.RecurringWork),
+    TableSpec("pilots", schemas.Pilots, optional=True),
 )
 TABLE_SPECS = {t.name: t for t in TABLES}
 
@@ -334,6 +335,13 @@ def cross_table_problems(eng: Engagement) -> list[Problem]:
                                     message="must be a workflow_id listed in workflows"))  # fmt: skip
         if len(unknown):
             eng.missing["time_studies"] = f"{file} has errors"
+    if eng.has("pilots") and eng.has("recurring_work"):
+        known = set(eng.tables["recurring_work"]["task_id"])
+        pilots = eng.tables["pilots"]
+        for idx, value in pilots.loc[~pilots["task_id"].isin(known), "task_id"].items():
+            problems.append(Problem(file=_label(eng, "pilots"), row=int(idx) + 2, column="task_id", value=value,
+                                    severity="warning", message="is not a task_id in recurring_work: this pilot "
+                                    "is reported but matched to no candidate"))  # fmt: skip
     if eng.has("skills_survey") and eng.has("role_targets"):
         survey, targets = eng.tables["skills_survey"], eng.tables["role_targets"]
         file = _label(eng, "skills_survey")

@@ -22,6 +22,7 @@ PLANS = ("free", "individual", "team", "enterprise")
 BILLING_CYCLES = ("monthly", "annual")
 RECURRING_CATEGORIES = ("report", "follow_up", "research", "internal_comms", "data_sync", "other")
 ERROR_IMPACTS = ("low", "medium", "high")
+PILOT_STAGES = ("shadow", "approval", "autonomous", "stopped")  # shadow -> approval -> autonomous; or stopped
 TOOL_CATEGORIES = (
     "chat_assistant", "writing_assistant", "meeting_assistant", "coding_assistant", "automation",
     "analytics", "search_research", "image_media", "crm_ai", "support_ai", "other",
@@ -152,3 +153,15 @@ class RecurringWork(_Table):
     data_sensitivity: Series[str] = _enum(DATA_CLASSES)
     error_impact: Series[str] = _enum(ERROR_IMPACTS)
     systems: Series[str] = _f("str", "text", optional=True, default="")
+
+
+class Pilots(_Table):
+    """Agent pilots under way (optional; a follow-up run reads it): one row per pilot, its stage now."""
+
+    task_id: Series[str] = _f("str", TEXT, unique=True)
+    stage: Series[str] = _enum(PILOT_STAGES)
+    started_on: Series[pd.Timestamp] = _f("date", "a date YYYY-MM-DD", optional=True)
+    stage_since: Series[pd.Timestamp] = _f("date", "a date YYYY-MM-DD", optional=True)
+    outputs_reviewed: Series[pd.Int64Dtype] = _f("int", "a whole number >= 0", optional=True, ge=0)
+    outputs_accepted: Series[pd.Int64Dtype] = _f("int", "a whole number >= 0", optional=True, ge=0)
+    owner: Series[str] = _f("str", "text", optional=True, default="")

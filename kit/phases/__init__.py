@@ -11,6 +11,7 @@ from kit.options import (
     ConsolidationOptions,
     EngagementSummaryOptions,
     PhaseOptions,
+    ProgressOptions,
     RoiRankingOptions,
     TrainingGapsOptions,
     WorkflowMappingOptions,
@@ -28,10 +29,11 @@ class Phase:
     name: str  # machine name, also the results file name
     notebook: str  # file in notebooks/
     title: str  # plain-language title of the deliverable
-    stage: str  # engagement stage it serves: Foundation, Training, Consolidation, Agents, Summary
+    stage: str  # engagement stage it serves: Foundation, Training, Consolidation, Agents, Summary, Progress
     tables: tuple[str, ...]  # intake tables it needs; a missing one skips the phase
     options: type[PhaseOptions]  # its notebook's parameters besides engagement and output_dir (kit.options)
     after: tuple[str, ...] = ()  # phases whose recorded results it reads (run after them)
+    needs_baseline: bool = False  # runs only when the engagement has a baseline run (kit.baseline)
 
     @property
     def path(self) -> Path:
@@ -52,6 +54,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("engagement_summary", "06_engagement_summary.ipynb", "Engagement summary", "Summary", ("workflows",),
           EngagementSummaryOptions,
           after=("workflow_mapping", "roi_ranking", "training_gaps", "consolidation", "agent_candidates")),  # fmt: skip
+    Phase("progress", "07_progress.ipynb", "Progress since the baseline", "Progress", (), ProgressOptions,
+          needs_baseline=True),  # fmt: skip
 )
 PHASE_BY_NAME = {p.name: p for p in PHASES}
 # engagement.yaml's `phases:` key: each phase's options by phase name (kit.settings reads it).

@@ -50,7 +50,7 @@ def test_sample_regenerates_the_bundled_client_byte_for_byte(tmp_path):
 
 def test_help_lists_every_command():
     proc = kit("--help", cwd=PHASES[0].path.parent)
-    for command in ("validate", "run", "new", "open", "sample"):
+    for command in ("validate", "run", "new", "open", "present", "sample"):
         assert command in proc.stdout
 
 

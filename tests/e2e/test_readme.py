@@ -100,7 +100,7 @@ def test_the_run_writes_nothing_outside_reports(readme_run, run_folder):
     assert not (clone / "notebooks" / "reports").exists()
     assert sorted(p.name for p in (clone / "reports").iterdir()) == ["halden"]
     # the run folder, `latest`, and the cache of results a re-run reuses (kit.cache), git-ignored
-    assert sorted(p.name for p in (clone / "reports" / "halden").iterdir()) == sorted([".cache", "latest", run_folder.name])
+    assert sorted(p.name for p in (clone / "reports" / "halden").iterdir()) == sorted([".cache", "baseline", "latest", run_folder.name])
     assert (clone / "reports" / "halden" / ".cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 

@@ -414,10 +414,16 @@ def sample():
     return eng, tg.analyze_engagement(eng), json.loads((SAMPLE / "planted.json").read_text())["skills"]
 
 
-def test_sample_weakest_role_skills_are_the_top_priorities(sample):
+def test_sample_priorities_put_roles_owning_a_top_workflow_first_then_the_weakest_role_skills(sample):
+    # Customer service representatives own no top ROI workflow since customer communication saves
+    # 0-25% (Brynjolfsson et al.: 12.3% on average): their planted weakest gaps lead the second tier.
     _, r, planted = sample
-    top = [[p["role"], p["skill"]] for _, p in r.priorities.head(2).iterrows()]
-    assert top == planted["weakest_role_skills"]
+    p = r.priorities
+    top = [[q["role"], q["skill"]] for _, q in p.head(2).iterrows()]
+    assert top == [["Sales representative", "prompting"], ["Account manager", "prompting"]]
+    assert p.head(2)["owns_top_workflow"].all()
+    second_tier = [[q["role"], q["skill"]] for _, q in p[~p["owns_top_workflow"]].head(2).iterrows()]
+    assert second_tier == planted["weakest_role_skills"]
     assert r.ranking_source == "ROI ranking"
 
 

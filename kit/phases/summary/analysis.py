@@ -1284,6 +1284,7 @@ class SummaryResult:
     missing: tuple[str, ...]  # titles of the phases that failed, were skipped or did not run
     disagreements: tuple[str, ...]  # factors where the data and leadership differ by a level or more
     phase_weeks: dict[str, int] = field(default_factory=dict)
+    progress: str = ""  # what the follow-up measured since the baseline (kit.phases.progress), "" without one
 
 
 def analyze(
@@ -1292,10 +1293,12 @@ def analyze(
     *,
     baselines: pd.DataFrame | None = None,
     phase_weeks: Mapping[str, int] | None = None,
+    progress: str = "",
 ) -> SummaryResult:
     """The summary of the phases' recorded results (`collect`). `baselines` (workflow_id,
     baseline_minutes, baseline_runs; `time_study_baselines`) dates the chosen workflows' metric;
-    `phase_weeks` overrides `settings.phase_weeks` (what-if)."""
+    `phase_weeks` overrides `settings.phase_weeks` (what-if); `progress` (the progress phase's
+    summary sentences, when a baseline exists) opens the executive paragraph."""
     phase_rows = [
         {
             "phase": p,
@@ -1341,6 +1344,7 @@ def analyze(
         missing=missing,
         disagreements=tuple(diagnosis.loc[diagnosis["disagrees"], "label"]),
         phase_weeks=dict(zip(plan["phase"].str.lower(), plan["weeks"].astype(int), strict=True)),
+        progress=progress,
     )
     return replace(result, executive_summary=executive_summary_text(result))
 
@@ -1443,6 +1447,8 @@ def executive_summary_text(r: SummaryResult) -> str:
         )
     if r.missing:
         parts.append(f"Not included because the phase did not complete: {_join(list(r.missing))}.")
+    if r.progress:  # a follow-up: what was delivered comes first
+        parts.insert(0, r.progress)
     return " ".join(parts)
 
 

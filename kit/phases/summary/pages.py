@@ -153,6 +153,62 @@ WORKBOOK_SHEETS: tuple[Sheet, ...] = (
 )  # fmt: skip
 
 
+PROGRESS = "progress"
+#: Sheets of the progress phase (a follow-up run: only when a baseline exists), placed first.
+PROGRESS_SHEETS: tuple[Sheet, ...] = (
+    Sheet("Progress figures", PROGRESS, "headlines", "Headline figures: the baseline (or prediction) and now", (
+        ("figure", "Figure", TEXT), ("before", "Baseline or predicted", NUMBER), ("now", "Now", NUMBER),
+        ("low", "Now, low end", NUMBER), ("high", "Now, high end", NUMBER), ("unit", "Unit", TEXT))),
+    Sheet("Progress gates", PROGRESS, "gates", "Each roadmap phase: did it deliver its metric", (
+        ("phase", "Phase", TEXT), ("start", "Starts", DATE), ("end", "Ends", DATE), ("metric", "Metric", TEXT),
+        ("state", "State", TEXT), ("gate", "Gate", TEXT), ("missing", "What is missing", TEXT))),
+    Sheet("Progress milestones", PROGRESS, "milestones", "Each baseline milestone: done, on track, late", (
+        ("phase", "Phase", TEXT), ("due", "Due", DATE), ("milestone", "Milestone", TEXT), ("owner", "Owner", TEXT),
+        ("status", "Status", TEXT), ("evidence", "Evidence", TEXT))),
+    Sheet("Progress workflows", PROGRESS, "workflows", "Chosen workflows: time saved now vs predicted", (
+        ("workflow", "Workflow", TEXT), ("before_runs", "Runs at the baseline (no AI)", INT),
+        ("after_runs", "Runs timed since", INT), ("before_minutes", "Median minutes then", HOURS),
+        ("after_minutes", "Median minutes now", HOURS), ("realized", "Time saved now (%)", SHARE),
+        ("realized_low", "Low end (%)", SHARE), ("realized_high", "High end (%)", SHARE),
+        ("predicted", "Predicted (%)", SHARE), ("predicted_low", "Predicted low (%)", SHARE),
+        ("predicted_high", "Predicted high (%)", SHARE), ("verdict", "Verdict", TEXT), ("method", "Method", TEXT),
+        ("note", "Note", TEXT))),
+    Sheet("Progress adoption", PROGRESS, "adoption", "Active and habitual people per department, then and now", (
+        ("group", "Department", TEXT), ("headcount", "Headcount", INT), ("active_before", "Active then", INT),
+        ("active_now", "Active now", INT), ("share_before", "Share then (%)", SHARE),
+        ("share_now", "Share now (%)", SHARE), ("habitual_before", "Habitual then", INT),
+        ("habitual_now", "Habitual now", INT), ("trained", "Has a trained cohort", TEXT))),
+    Sheet("Progress monthly use", PROGRESS, "adoption_monthly", "People active on AI tools per month", (
+        ("month", "Month", DATE), ("scope", "Scope", TEXT), ("group", "Group", TEXT),
+        ("active_people", "People active", INT))),
+    Sheet("Progress seats", PROGRESS, "seats", "Seats, active users and seats reassigned per tool", (
+        ("tool", "Tool", TEXT), ("seats_before", "Seats then", INT), ("seats_now", "Seats now", INT),
+        ("active_before", "Active then", INT), ("active_now", "Active now", INT), ("started", "Started", INT),
+        ("stopped", "Stopped", INT), ("reassigned", "Seats reassigned", INT))),
+    Sheet("Progress tool changes", PROGRESS, "recommendations", "Each recommendation: carried out, planned vs realized", (
+        ("tool", "Tool", TEXT), ("recommendation", "Recommendation", TEXT), ("due", "Decide by", DATE),
+        ("status", "Status", TEXT), ("planned_saving", "Planned saving ({cur} a year)", MONEY),
+        ("realized_saving", "Realized saving ({cur} a year)", MONEY), ("evidence", "Evidence", TEXT))),
+    Sheet("Progress shadow AI", PROGRESS, "shadow_trend", "AI on expenses outside approved tools per month", (
+        ("month", "Month", DATE), ("spend", "Spend ({cur})", MONEY), ("payers", "People", INT))),
+    Sheet("Progress readiness", PROGRESS, "readiness", "Skills at target then and now per department and role", (
+        ("scope", "Scope", TEXT), ("group", "Group", TEXT), ("respondents_before", "Respondents then", INT),
+        ("respondents_now", "Respondents now", INT), ("same_people", "Answered both", INT),
+        ("readiness_before", "Then (%)", SHARE), ("readiness_now", "Now, everyone (%)", SHARE),
+        ("readiness_now_same", "Now, same people (%)", SHARE), ("note", "Note", TEXT))),
+    Sheet("Progress trained cohorts", PROGRESS, "cohorts", "Trained vs untrained: change in the share active", (
+        ("group", "Group", TEXT), ("people", "People", INT), ("active_before", "Active then (%)", SHARE),
+        ("active_now", "Active now (%)", SHARE), ("change", "Change", SHARE), ("difference", "Difference", SHARE),
+        ("difference_low", "Low end", SHARE), ("difference_high", "High end", SHARE), ("note", "Note", TEXT))),
+    Sheet("Progress pilots", PROGRESS, "pilots", "Agent pilots: stage now against the plan", (
+        ("task", "Task", TEXT), ("planned_start", "Planned start", DATE), ("started_on", "Started", DATE),
+        ("stage", "Stage now", TEXT), ("path", "Path", TEXT), ("acceptance", "Outputs accepted (%)", SHARE),
+        ("status", "Against the plan", TEXT))),
+    Sheet("Progress matching", PROGRESS, "matching", "New, gone or renamed workflows, tools and people", (
+        ("kind", "What", TEXT), ("item", "Item", TEXT), ("detail", "Detail", TEXT))),
+)  # fmt: skip
+
+
 def _cell(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -200,9 +256,10 @@ def _print_setup(ws, header_rows: str) -> None:
     ws.oddFooter.center.text = "&P of &N"
 
 
-def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> bytes:
-    """The Excel workbook: a Contents sheet, then every sheet of `WORKBOOK_SHEETS` (a sheet whose
-    phase is missing says why, in its first row)."""
+def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord], progress: Any = None) -> bytes:
+    """The Excel workbook: a Contents sheet, then, in a follow-up (`progress` available), the
+    `PROGRESS_SHEETS`, then every sheet of `WORKBOOK_SHEETS` (a sheet whose phase is missing says
+    why, in its first row)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -218,8 +275,11 @@ def workbook_bytes(r: SummaryResult, records: Mapping[str, PhaseRecord]) -> byte
     for c in contents[4]:
         c.font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="EFF4FB")
-    for sheet in WORKBOOK_SHEETS:
-        if sheet.phase == NAME:
+    follow_up = PROGRESS_SHEETS if getattr(progress, "available", False) else ()
+    for sheet in (*follow_up, *WORKBOOK_SHEETS):
+        if sheet.phase == PROGRESS:
+            df, status, source = getattr(progress, sheet.table), "ok", "Progress since the baseline"
+        elif sheet.phase == NAME:
             df, status, source = getattr(r, sheet.table), "ok", "Engagement summary"
         else:
             pr = records.get(sheet.phase)

@@ -221,7 +221,7 @@ def roadmap_chart(r: SummaryResult) -> alt.Chart:
         alt.Chart(plan)
         .mark_bar(height=24, opacity=0.35, cornerRadius=3)
         .encode(
-            x=alt.X("start:T", title="Date", axis=alt.Axis(format="%d %b %Y", labelAngle=0)),
+            x=alt.X("start:T", title="Date", axis=alt.Axis(format="%d %b %Y", labelAngle=0, labelFlush=True, labelOverlap="greedy")),
             x2="end_next:T",
             y=y,
             color=colour,
