@@ -151,6 +151,18 @@ def _parse_params(items: list[str]) -> dict[str, object]:
     return params
 
 
+def _progress_status(o) -> str:
+    """A progress line's status: the model's counts, "reused" for a phase copied from an earlier
+    run, "rendering" while a notebook executes, else the phase's status."""
+    from kit.runner import MODEL_TASK
+
+    if o.phase == MODEL_TASK:
+        return "computing" if o.status == "running" else escape(o.error or o.status)
+    if o.status == "ok" and o.reused:
+        return "reused"
+    return "rendering" if o.status == "running" else o.status
+
+
 @app.command()
 def run(
     engagement: EngagementArg,
@@ -163,11 +175,17 @@ def run(
     cell_timeout: Annotated[
         int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
     ] = 600,
+    force: Annotated[
+        bool, typer.Option("--force", help="Recompute and re-render everything (reuse nothing an earlier run kept).")
+    ] = False,
     baseline: Annotated[
         str | None, typer.Option(help="Run id (under REPORTS/<slug>/) to compare with and record as the baseline; default: the recorded one (the first complete run).")
     ] = None,
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
+
+    Tables, results and phases whose inputs are unchanged since an earlier run are reused from
+    <reports>/<slug>/.cache/; --force recomputes all.
 
     Exit status: 0 done; 1 bad input, a failed phase, nothing to analyse or a file-system error;
     2 a bad option; 130 / 143 interrupted by SIGINT / SIGTERM (the run folder is marked incomplete).
@@ -188,14 +206,15 @@ def run(
             if o.status == "running":
                 progress.start_task(task)
             finished = o.status in ("ok", "failed", "skipped")
-            progress.update(task, status=o.status, completed=1 if finished else 0)
+            status = _progress_status(o)
+            progress.update(task, status=status, completed=1 if finished else 0)
             if finished:
                 progress.stop_task(task)
 
         try:
             result = run_engagement(
                 engagement, reports_root=reports, phases=phase, parameters=params, workers=workers,
-                on_progress=on_progress, cell_timeout=cell_timeout, baseline=baseline,
+                on_progress=on_progress, cell_timeout=cell_timeout, force=force, baseline=baseline,
             )  # fmt: skip
         except IntakeError as exc:
             progress.stop()

@@ -92,14 +92,24 @@ class Graph:
                 raise GraphError(f"node {name!r} depends on itself")
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A source value produced on first use (`produce()`), e.g. a table read only if a node needs it."""
+
+    produce: Callable[[], Any]
+
+
 class Driver:
     """Computes the nodes of `graph` from `sources`, each once until a source it depends on changes."""
 
     def __init__(
-        self, graph: Graph, sources: Mapping[str, Any], load: Callable[[str], tuple[bool, Any]] | None = None
-    ):
+        self, graph: Graph, sources: Mapping[str, Any], load: Callable[[str], tuple[bool, Any]] | None = None,
+        store: Callable[[str, Any], None] | None = None,
+    ):  # fmt: skip
         """`load(name) -> (found, value)`, when given, is asked for a node's result before it is
-        computed (e.g. results persisted by the run that this notebook renders)."""
+        computed (e.g. results persisted by the run that this notebook renders, or kept by an
+        earlier run); `store(name, value)` is told each result computed here. A source value may be
+        `Deferred`: it is produced the first time something reads it."""
         missing = graph.sources - set(sources)
         if missing:
             raise GraphError(f"missing source value(s): {', '.join(sorted(missing))}")
@@ -107,6 +117,7 @@ class Driver:
         self._sources = dict(sources)
         self._results: dict[str, Any] = {}
         self._load = load
+        self._store = store
         self.computed: Counter[str] = Counter()  # node -> times computed
         self.loaded: Counter[str] = Counter()  # node -> times read back through `load`
 
@@ -116,7 +127,10 @@ class Driver:
     def get(self, name: str) -> Any:
         """The value of a source or node (computed now if it is not known yet)."""
         if name in self._sources:
-            return self._sources[name]
+            value = self._sources[name]
+            if isinstance(value, Deferred):
+                value = self._sources[name] = value.produce()
+            return value
         if name in self._results:
             return self._results[name]
         node = self.graph.nodes.get(name)
@@ -131,6 +145,8 @@ class Driver:
         value = node.func(**{i: self.get(i) for i in node.inputs})
         self._results[name] = value
         self.computed[name] += 1
+        if self._store is not None:
+            self._store(name, value)
         return value
 
     def known(self, name: str) -> bool:

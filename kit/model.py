@@ -16,6 +16,7 @@ that changes one phase's options recomputes only the nodes downstream of it.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import traceback
 from collections.abc import Mapping
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kit.graph import Driver, Graph
+from kit.cache import RunCache, digest, fingerprint
+from kit.graph import Deferred, Driver, Graph
 from kit.options import PhaseOptions
 from kit.phases import PHASE_BY_NAME, PHASES
 from kit.settings import TABLE_NAMES
@@ -281,21 +283,59 @@ class EngagementModel:
     """One engagement's results graph. `options` maps a phase name to its options (a model or a
     mapping of option values); phases not given use engagement.yaml's `phases:` (else defaults).
     `run_dir`, when given, is a run folder whose persisted results are read instead of computed
-    (a notebook rendering a `kit run`). `baseline` is the baseline run the progress node compares
-    with (`kit.baseline.RunData`); None: none (the progress result says so)."""
+    (a notebook rendering a `kit run`); a table is then read only if a node must be computed.
+    `baseline` is the baseline run the progress node compares with (`kit.baseline.RunData`); None:
+    none (the progress result says so).
+    `cache` (`kit.cache.RunCache`, `kit run`): a node whose key (`key`) an earlier run kept is read
+    from it instead of computed, and each node computed here is put in it (never an unavailable one)."""
 
     def __init__(
         self, eng, options: Mapping[str, PhaseOptions | Mapping[str, Any]] | None = None,
-        run_dir: str | Path | None = None, baseline: Any = None,
+        run_dir: str | Path | None = None, cache: RunCache | None = None, baseline: Any = None,
     ):  # fmt: skip
         self.eng = eng
         self.run_dir = Path(run_dir) if run_dir else None
-        sources: dict[str, Any] = {t: eng.tables.get(t) for t in TABLE_NAMES}
+        self.cache = cache if self.run_dir is None else None
+        if self.run_dir is not None:
+            sources: dict[str, Any] = {t: Deferred(functools.partial(eng.tables.get, t)) for t in TABLE_NAMES}
+        else:
+            sources = {t: eng.tables.get(t) for t in TABLE_NAMES}
         sources |= {"settings": eng.settings, "as_of": eng.as_of, "missing": dict(eng.missing), "baseline": baseline}
         for phase in PHASES:
             sources[options_source(phase.name)] = self._options(phase.name, (options or {}).get(phase.name))
-        self.driver = Driver(GRAPH, sources, load=self._load if self.run_dir else None)
+        load = self._load if self.run_dir else self._from_cache if self.cache else None
+        self.driver = Driver(GRAPH, sources, load=load, store=self._to_cache if self.cache else None)
         self._saved: dict[tuple[str, str], Any] = {}  # (run folder, node) -> the result saved there
+        self._provided: dict[str, str] = {}  # node set from outside -> its key
+
+    # ---------------------------------------------------------------- keys (kit.cache)
+
+    def source_key(self, name: str) -> str:
+        """A source's key: a table's cache key (file, label, pseudonym key), else its value's digest."""
+        if name in TABLE_NAMES:
+            return self.eng.table_keys.get(name) or ("absent" if name not in self.eng.tables else digest("unkeyed", name))
+        value = self.driver.get(name)
+        if name == "baseline":  # a run folder is never rewritten: its id names its results
+            value = None if value is None else [value.run_id, list(value.notes)]
+        if hasattr(value, "model_dump"):
+            value = value.model_dump(mode="json")
+        return digest(name, value)
+
+    def key(self, name: str) -> str:
+        """What `name` is computed from, as one digest: the kit's fingerprint, the node and its inputs' keys."""
+        if name in self._provided:
+            return self._provided[name]
+        node = GRAPH.nodes.get(name)
+        if node is None:
+            return self.source_key(name)
+        return digest("node", fingerprint(), name, [(i, self.key(i)) for i in node.inputs])
+
+    def _from_cache(self, name: str) -> tuple[bool, Any]:
+        return self.cache.get("nodes", name, self.key(name))  # type: ignore[union-attr]
+
+    def _to_cache(self, name: str, value: Any) -> None:
+        if not isinstance(value, Unavailable):
+            self.cache.put("nodes", name, self.key(name), value)  # type: ignore[union-attr]
 
     def _options(self, phase: str, given: PhaseOptions | Mapping[str, Any] | None) -> PhaseOptions:
         model = PHASE_BY_NAME[phase].options
@@ -339,6 +379,7 @@ class EngagementModel:
         for phase, why in phases.items():
             status, _, reason = why.partition(": ")
             marks[phase] = Unavailable(phase, status, reason)
+            self._provided[phase] = digest("provided", phase, status, reason)
         return self.driver.provide(**marks)
 
     def save(self, run_dir: str | Path) -> list[Path]:
@@ -357,6 +398,11 @@ class EngagementModel:
     @property
     def computed(self):
         return self.driver.computed
+
+    @property
+    def reused(self):
+        """Nodes read from the run cache (or a run folder) instead of computed: node -> times."""
+        return self.driver.loaded
 
 
 # ---------------------------------------------------------------- persistence (run folders)

@@ -363,9 +363,15 @@ def _one_line(exc: BaseException) -> str:
 # --- files for the run folder ---------------------------------------------------------------
 
 
+PAGES_LOG_ENV = "KIT_PAGES_LOG"  # set by `kit run` per notebook: the file that lists the pages it writes
+
+
 def _page_path(output_dir: str | os.PathLike[str], name: str) -> Path:
     if not name or Path(name).name != name or name.startswith("."):
         raise ValueError(f"page name must be a plain file name, got {name!r}")
+    if log := os.environ.get(PAGES_LOG_ENV):  # so a later run can reuse this phase with its pages (kit.cache)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(name + "\n")
     return Path(output_dir) / "pages" / name
 
 
@@ -425,6 +431,18 @@ def data_quality(warnings: list[Any]) -> Any:
 def run_date(given: str = "") -> dt.date:
     """The date a deliverable carries: the run's (``kit run`` passes it), else today."""
     return dt.date.fromisoformat(given) if given else dt.date.today()
+
+
+def engagement(folder: str, output_dir: str | os.PathLike[str] | None = None) -> Any:
+    """The engagement this notebook reports on (``kit.intake.Engagement``). In a ``kit run`` (report
+    mode with a run folder) it is the one the runner loaded, its tables read only when used;
+    otherwise the folder is loaded and validated here."""
+    from kit import intake
+
+    results = Path(output_dir) / "results" if output_dir else None
+    if is_report() and results is not None and (results / intake.ENGAGEMENT_FILE).is_file():
+        return intake.load_run_engagement(results)
+    return intake.load_engagement(folder)
 
 
 def model(eng: Any, output_dir: str | os.PathLike[str] | None, phase: str, **options: Any) -> Any:

@@ -11,7 +11,6 @@ folder incomplete; a file-system error becomes one RunWriteError naming the path
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
 import functools
@@ -23,26 +22,25 @@ import platform
 import re
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
-from kit import __version__
+from kit import __version__, render
 from kit.baseline import BaselineError, RunData, check_baseline_run, load_run, record_baseline, recorded_baseline
+from kit.cache import RunCache
 from kit.deck import write_run_deck
-from kit.intake import Engagement, load_engagement
+from kit.intake import Engagement, load_engagement, save_run_engagement
 from kit.kernel_io import install_poll_workaround
-from kit.model import EngagementModel, Unavailable
+from kit.kernels import KernelPool, notebook_imports
+from kit.model import GRAPH, EngagementModel, Unavailable
 from kit.options import PhaseOptions, option_error
-from kit.phases import PHASE_BY_NAME, PHASES, Phase, get_phase
-from kit.report import IndexEntry, export_notebook_html, index_html, write_atomic
+from kit.phases import NOTEBOOKS_DIR, PHASE_BY_NAME, PHASES, Phase, get_phase
+from kit.report import IndexEntry, index_html, write_atomic
 from kit.settings import EngagementSettings
 
 REPORT_ENV = "KIT_REPORT"
@@ -94,6 +92,7 @@ class PhaseOutcome:
     notebook: str | None = None  # relative to the run folder
     html: str | None = None
     parameters: dict = field(default_factory=dict)
+    reused: bool = False  # copied from an earlier run rendered from the same inputs (kit.cache)
 
 
 @dataclass
@@ -269,64 +268,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _execute_phase(
-    phase_name: str, parameters: dict, run_dir: str, client: str, date: str, cell_timeout: int = CELL_TIMEOUT
-) -> PhaseOutcome:
-    """Worker: execute one notebook in a fresh kernel and export it. Never raises.
-
-    A cell that exceeds `cell_timeout` seconds, or a kernel that dies, is retried once in a new
-    kernel: both are infrastructure failures (a lost kernel message stalls execution now and
-    then), not the client's data. An error raised by the notebook itself is never retried.
-    papermill saves the notebook as it goes, so it is written as `<name>.incomplete.ipynb` and
-    gets its own name only once papermill has finished with it (successfully or with an error).
-    """
-    import papermill
-    from nbclient.exceptions import DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
-
-    os.environ[REPORT_ENV] = "1"
-    install_poll_workaround()
-    phase = PHASE_BY_NAME[phase_name]
-    out = Path(run_dir)
-    notebook = Path("notebooks") / phase.notebook
-    partial = notebook.with_name(f"{notebook.stem}.incomplete.ipynb")
-    outcome = PhaseOutcome(phase.name, phase.title, "running", notebook=str(partial), parameters=parameters)
-    start = time.perf_counter()
-    try:
-        _log_to(out / "logs" / f"{phase.name}.log")
-        for attempt in (1, 2):
-            try:
-                papermill.execute_notebook(
-                    str(phase.path), str(out / partial), parameters=parameters, progress_bar=False,
-                    log_output=False, cwd=str(phase.path.parent), report_mode=False, execution_timeout=cell_timeout,
-                )  # fmt: skip
-                outcome.status, outcome.error = "ok", None
-            except PapermillExecutionError as exc:
-                outcome.status, outcome.error = "failed", cell_error(exc)
-            except (TimeoutError, DeadKernelError) as exc:
-                outcome.status = "failed"
-                outcome.error = f"{type(exc).__name__}: {exc} (after {attempt} attempt(s))"
-                print(f"attempt {attempt}: {outcome.error}", file=sys.stderr)  # into the phase's log
-                if attempt == 1:
-                    continue
-            break
-        os.replace(out / partial, out / notebook)
-        outcome.notebook = str(notebook)
-        if outcome.status == "ok":
-            html = Path(f"{notebook.stem}.html")
-            export_notebook_html(out / notebook, out / html, title=phase.title, client=client, date=date)
-            outcome.html = str(html)
-    except OSError as exc:  # disk full, read-only folder: papermill's own writes, the log, the export
-        outcome.status, outcome.html = "failed", None
-        outcome.error = describe_os_error(exc, out / outcome.notebook)
-    except Exception as exc:  # an export error, say: report it, keep the other phases going
-        outcome.status, outcome.html = "failed", None
-        outcome.error = f"{type(exc).__name__}: {exc}"
-        traceback.print_exc()  # into the phase's log
-    outcome.seconds = round(time.perf_counter() - start, 2)
-    return outcome
-
-
 # Errors a notebook cell raises when a write is refused; shown as "cannot write <path>: <cause>".
 _WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.ENAMETOOLONG,
                            errno.EFBIG})  # fmt: skip
@@ -342,15 +283,6 @@ def cell_error(exc) -> str:
     return f"{exc.ename}: {exc.evalue}{where}"
 
 
-def _log_to(path: Path) -> None:
-    """Send this worker's stderr, and that of the kernels it starts, to the phase's log file."""
-    path.parent.mkdir(exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    sys.stderr.flush()
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
 def run_engagement(
     engagement: str | Path,
     *,
@@ -361,20 +293,30 @@ def run_engagement(
     on_progress: ProgressCallback | None = None,
     now: dt.datetime | None = None,
     cell_timeout: int = CELL_TIMEOUT,
+    force: bool = False,
     baseline: str | None = None,
 ) -> RunResult:
     """Run the engagement's phases and return what happened. `baseline` names the run the
     progress phase compares with (recorded as the engagement's baseline when this run completes);
     without it, the recorded baseline, and the first complete run records itself.
 
+    Tables, model results and rendered phases that an earlier run of this kit computed from the
+    same inputs are reused from the engagement's cache (`kit.cache`); `force` reuses nothing.
     Raises IntakeError (bad input), NothingToRun or RunError (bad request) before writing
     anything; RunWriteError when the file system refuses a write; RunInterrupted on SIGINT or
-    SIGTERM, after stopping every worker and kernel and marking the run folder incomplete.
+    SIGTERM, after stopping every kernel and marking the run folder incomplete.
     """
     notify = on_progress or (lambda _o: None)
+    root = Path(reports_root).expanduser().resolve()  # absolute: the kernels run in notebooks/
     with StopRequest() as stop:
-        eng = load_engagement(engagement)
-        root = Path(reports_root).expanduser().resolve()  # absolute: the kernels run in notebooks/
+        caches: list[RunCache] = []
+
+        def cache_for(settings: EngagementSettings) -> RunCache:
+            caches.append(RunCache.for_engagement(root, settings.slug, read=not force))
+            return caches[0]
+
+        eng = load_engagement(engagement, cache=cache_for)
+        cache = caches[0]
         base = resolve_baseline(root, eng.settings.slug, baseline)
         outcomes = plan_phases(eng, phases, has_baseline=base is not None)
         planned = [PHASE_BY_NAME[o.phase] for o in outcomes if o.status == "planned"]
@@ -388,7 +330,7 @@ def run_engagement(
             run_id, run_dir = new_run_dir(root, eng.settings.slug, now)
             unselected = unselected_phases(eng, outcomes, has_baseline=base is not None)
             result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected)
-            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop, base)
+            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop, cache, base)
             if result.latest is not None and (baseline or base is None):  # the first complete run, or --baseline
                 record_baseline(root, eng.settings.slug, base.run_id if baseline else run_id)
         except OSError as exc:
@@ -398,22 +340,37 @@ def run_engagement(
 
 def _run(
     eng: Engagement, result: RunResult, extra: dict, now: dt.datetime, workers: int | None,
-    notify: ProgressCallback, cell_timeout: int, stop: StopRequest, baseline: RunData | None = None,
+    notify: ProgressCallback, cell_timeout: int, stop: StopRequest, cache: RunCache,
+    baseline: RunData | None = None,
 ) -> None:  # fmt: skip
-    """Execute the planned phases into `result.run_dir`, then write the manifest and the index, and
-    move `latest` when the run covered every phase the data allow and each succeeded."""
+    """Compute the model, render the planned phases into `result.run_dir`, then write the manifest
+    and the index, and move `latest` when the run covered every phase the data allow and each
+    succeeded. Kernels start (and warm) while the model is computed when some phase needs one."""
     run_dir, run_id, outcomes = result.run_dir, result.run_id, result.outcomes
     (run_dir / "notebooks").mkdir()
     (run_dir / "results").mkdir()
+    (run_dir / "logs").mkdir()
     date = now.date().isoformat()
-    for o in outcomes:
+    progress = PhaseOutcome(MODEL_TASK, "Engagement model", "planned")
+    for o in [progress, *outcomes]:
         notify(o)
+    planned = sum(o.status == "planned" for o in outcomes)
+    model = build_model(eng, outcomes, extra, cache, baseline)
+    progress.status = "running"
+    misses = _render_misses(model, cache, eng, outcomes, run_dir, extra, date)
     try:
-        model = compute_model(eng, outcomes, run_dir, extra, baseline)
-        stop.check()
-        prepare = functools.partial(_prepare_dependent, model, outcomes, run_dir)
-        _execute(eng, outcomes, run_dir, extra, date, workers, notify, cell_timeout, stop, prepare)
-        stop.check()
+        # as many kernels as phases can render at once (a summary alone after one phase: one kernel)
+        with Kernels(workers or max(1, min(os.cpu_count() or 1, planned, misses)), run_dir) as kernels:
+            if misses:
+                kernels.start()
+            notify(progress)
+            compute_model(model, outcomes, run_dir, cache)
+            _model_progress(progress, model, cache)
+            notify(progress)
+            stop.check()
+            prepare = functools.partial(_prepare_dependent, model, outcomes, run_dir, cache)
+            _execute(eng, outcomes, run_dir, extra, date, kernels, notify, cell_timeout, stop, prepare, model, cache)
+            stop.check()
     except RunInterrupted as exc:
         _mark_interrupted(outcomes, run_dir, exc.signal_name)
         write_manifest(eng, run_dir, run_id, outcomes, now, status="incomplete")
@@ -423,7 +380,8 @@ def _run(
         exc.run_dir = run_dir
         raise
     becomes_latest = result.ok and not result.unselected
-    write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest, computed=dict(model.computed))
+    write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest, computed=dict(model.computed),
+                   reused=_reused(model, cache, outcomes))  # fmt: skip
     write_index(eng, run_dir, run_id, outcomes, date)
     if becomes_latest and write_run_deck(run_dir, eng.settings):  # a complete run: every phase it allows
         write_index(eng, run_dir, run_id, outcomes, date)  # again, to list the deck under pages/
@@ -431,33 +389,79 @@ def _run(
         result.latest = point_latest(run_dir)
 
 
-def compute_model(
-    eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, baseline: RunData | None = None
+MODEL_TASK = "(model)"  # the progress line of the engagement model (not a phase)
+
+
+def build_model(
+    eng: Engagement, outcomes: list[PhaseOutcome], extra: dict, cache: RunCache | None, baseline: RunData | None = None
 ) -> EngagementModel:
-    """The run's engagement model (`kit.model`), the engagement loaded once: every phase's
-    options as this run resolves them, phases not selected marked "not run", every planned phase
-    computed (each node once) and persisted in `results/` for its notebook to render. A phase
-    whose analysis raised keeps its traceback in its log; its notebook shows the one-line reason.
-    The summary, and any phase that reports on others, is computed later (`_prepare_dependent`)."""
+    """The run's engagement model (`kit.model`), the engagement loaded once: every phase's options
+    as this run resolves them, phases not selected marked "not run"; nothing computed yet."""
     options = {p.name: phase_options(p, extra, eng.settings) for p in PHASES}
-    model = EngagementModel(eng, options, baseline=baseline)
+    model = EngagementModel(eng, options, cache=cache, baseline=baseline)
     chosen = {o.phase for o in outcomes}
     model.not_run({p.name: "not run: not selected for this run" for p in PHASES if p.name not in chosen})
-    for o in outcomes:
-        if o.status == "planned" and not PHASE_BY_NAME[o.phase].after:
-            _log_unavailable(run_dir, o.phase, model[o.phase])
-    model.save(run_dir)
     return model
 
 
-def _prepare_dependent(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir: Path, phase: str) -> None:
+def compute_model(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir: Path, cache: RunCache | None) -> None:
+    """Compute (or read from the cache) every planned phase, each node once, and persist every node
+    in `results/` for the notebooks to render, with the engagement they read (`results/engagement.pkl`).
+    A phase whose analysis raised keeps its traceback in its log; its notebook shows the one-line
+    reason. The summary, and any phase that reports on others, is computed later (`_prepare_dependent`)."""
+    for o in outcomes:
+        if o.status == "planned" and not PHASE_BY_NAME[o.phase].after:
+            _log_unavailable(run_dir, o.phase, model[o.phase])
+            for node in sorted(GRAPH.upstream(o.phase) & set(GRAPH.nodes)):  # read back from the cache too:
+                model[node]  # the notebook's explorers read them from results/
+    if cache is not None:
+        cache.flush()
+    save_run_engagement(model.eng, cache, run_dir / "results")
+    model.save(run_dir)
+
+
+def _prepare_dependent(
+    model: EngagementModel, outcomes: list[PhaseOutcome], run_dir: Path, cache: RunCache | None, phase: str
+) -> None:
     """Before a phase that reports on others starts (the summary): the phases whose report failed
     count as failed for it, then it is computed and persisted."""
     if not PHASE_BY_NAME[phase].after:
         return
     model.not_run({o.phase: f"failed: {o.error}" for o in outcomes if o.status == "failed"})
     _log_unavailable(run_dir, phase, model[phase])
+    if cache is not None:
+        cache.flush()
     model.save(run_dir)
+
+
+def _render_misses(model, cache, eng, outcomes, run_dir, extra, date) -> int:
+    """How many planned phases that report on no other have no kept render: if any, kernels are
+    started at once, to warm while the model is computed (a summary alone starts them when due)."""
+    misses = 0
+    for o in outcomes:
+        phase = PHASE_BY_NAME[o.phase]
+        if o.status == "planned" and not phase.after:
+            params = _notebook_parameters(eng, phase, run_dir, extra, date)
+            misses += cache.render(o.phase, render.render_key(model, o.phase, params, _status(outcomes)), count=False) is None
+    return misses
+
+
+def _model_progress(progress: PhaseOutcome, model: EngagementModel, cache: RunCache) -> None:
+    computed, reused = sorted(model.computed), sorted(model.reused)
+    progress.status = "ok"
+    progress.error = f"{len(computed)} computed, {len(reused)} reused" + (
+        f"; tables reused: {', '.join(cache.hits['tables'])}" if cache.hits["tables"] else ""
+    )
+
+
+def _reused(model: EngagementModel, cache: RunCache, outcomes: list[PhaseOutcome]) -> dict:
+    """What this run took from the cache instead of computing it (the manifest's `reused`)."""
+    return {
+        "tables": sorted(set(cache.hits["tables"])),
+        "nodes": sorted(model.reused),
+        "phases": [o.phase for o in outcomes if o.reused],
+        "forced": not cache.read,
+    }
 
 
 def _log_unavailable(run_dir: Path, phase: str, value: object) -> None:
@@ -512,122 +516,126 @@ def _mark_interrupted(outcomes: list[PhaseOutcome], run_dir: Path, signal_name: 
         leftover.unlink(missing_ok=True)
 
 
+class Kernels:
+    """The run's pool of warm kernels (`kit.kernels.KernelPool`), started on first `get()` (or by
+    `start()`, early, to warm while the model is computed); on exit every kernel is shut down, or
+    killed when the run is being stopped, and the connection-file folder is removed."""
+
+    def __init__(self, size: int, run_dir: Path) -> None:
+        self.size, self.run_dir = size, run_dir
+        self.pool: KernelPool | None = None
+        self.stopping = threading.Event()
+        # Connection files go to a folder of this run's own; the user's Jupyter runtime folder is left alone.
+        self.dir = Path(tempfile.mkdtemp(prefix="kit-kernels-"))
+
+    def start(self) -> None:
+        self.get()
+
+    def get(self) -> KernelPool:
+        if self.pool is None:
+            install_poll_workaround()
+            env = {**os.environ, REPORT_ENV: "1", "JUPYTER_RUNTIME_DIR": str(self.dir)}
+            warm = "\n".join([*notebook_imports([p.path for p in PHASES]), "import kit.model, kit.notebook"])
+            self.pool = KernelPool(self.size, NOTEBOOKS_DIR, env, self.dir, self.run_dir / "logs", warm)
+        return self.pool
+
+    def __enter__(self) -> Kernels:
+        return self
+
+    def __exit__(self, exc_type, *_exc: object) -> None:
+        self.stopping.set()
+        if self.pool is not None:
+            if exc_type is not None:
+                self.pool.kill()
+            self.pool.shutdown(wait=exc_type is None)
+            self.pool.kill()  # a kernel started while the run was stopping
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def _execute(
     eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, date: str,
-    workers: int | None, notify: ProgressCallback, cell_timeout: int = CELL_TIMEOUT,
+    kernels: Kernels, notify: ProgressCallback, cell_timeout: int = CELL_TIMEOUT,
     stop: StopRequest | None = None, prepare: Callable[[str], None] | None = None,
+    model: EngagementModel | None = None, cache: RunCache | None = None,
 ) -> None:  # fmt: skip
-    """Execute the planned notebooks in a pool, dependents after what they read; `prepare(name)`
-    runs just before a phase is submitted (the summary's results are computed then)."""
+    """Render the planned phases, dependents after what they read; `prepare(name)` runs just before
+    a phase starts (the summary's results are computed then). A phase whose render key an earlier
+    run kept (`kit.render.render_key`, `cache`) is copied from the cache; the others are executed
+    in the run's warm kernels (`kernels`)."""
     by_name = {o.phase: o for o in outcomes}
     pending = {o.phase for o in outcomes if o.status == "planned"}
     done: set[str] = {o.phase for o in outcomes if o.status != "planned"}
-    workers = workers or max(1, min(os.cpu_count() or 1, len(pending)))
-    running: dict[Future, str] = {}
-    # Kernel connection files go to a folder of this run's own, removed afterwards (even when the
-    # kernels had to be killed); the user's Jupyter runtime folder is left alone.
-    kernels_dir = tempfile.mkdtemp(prefix="kit-kernels-")
-    pool = ProcessPoolExecutor(
-        max_workers=max(workers, 1), mp_context=get_context("spawn"), initializer=_start_worker,
-        initargs=(kernels_dir,),
-    )  # fmt: skip
-    try:
-        while pending or running:
-            if stop is not None:
-                stop.check()
-            for name in sorted(pending):
-                phase = PHASE_BY_NAME[name]
-                if all(dep in done or dep not in by_name for dep in phase.after):
-                    if phase.after:  # what it reads: the status of every phase so far
-                        write_status(run_dir, outcomes)
-                    if prepare is not None:
-                        prepare(name)
-                    params = {"engagement": str(eng.folder), "output_dir": str(run_dir), "run_date": date}
-                    params |= phase_options(phase, extra, eng.settings).model_dump()
-                    future = pool.submit(
-                        _execute_phase, name, params, str(run_dir), eng.settings.client, date, cell_timeout
-                    )
-                    running[future] = name
-                    pending.discard(name)
-                    by_name[name].status, by_name[name].parameters = "running", params
-                    notify(by_name[name])
-            if not running:
-                break
-            finished, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
-            for future in finished:
-                name = running.pop(future)
-                try:
-                    result = future.result()
-                except Exception as exc:  # the worker process itself died
-                    result = PhaseOutcome(name, by_name[name].title, "failed", error=f"{type(exc).__name__}: {exc}")
-                by_name[name].__dict__.update(asdict(result))
+    running: dict[Future, tuple[str, str | None]] = {}
+    settled = -1
+    while pending or running:
+        if stop is not None:
+            stop.check()
+        for name in sorted(pending):
+            phase = PHASE_BY_NAME[name]
+            if not all(dep in done or dep not in by_name for dep in phase.after):
+                continue
+            if phase.after:  # what it reads: the status of every phase so far
+                write_status(run_dir, outcomes)
+            if prepare is not None:
+                prepare(name)
+            params = _notebook_parameters(eng, phase, run_dir, extra, date)
+            pending.discard(name)
+            key = render.render_key(model, name, params, _status(outcomes)) if model is not None else None
+            kept = cache.render(name, key) if cache is not None and key else None
+            if kept is not None:
+                _reuse(by_name[name], kept, run_dir, params)
                 done.add(name)
                 notify(by_name[name])
-    except BaseException:
-        stop_workers(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(kernels_dir, ignore_errors=True)
+                continue
+            job = functools.partial(
+                _render_phase, pool=kernels.get(), stopping=kernels.stopping, phase_name=name, parameters=params,
+                run_dir=run_dir, client=eng.settings.client, date=date, cell_timeout=cell_timeout,
+            )  # fmt: skip
+            running[kernels.get().submit(job)] = (name, key)
+            by_name[name].status, by_name[name].parameters = "running", params
+            notify(by_name[name])
+        if not running:
+            if pending and len(done) > settled:  # a kept render made a dependent ready: look again
+                settled = len(done)
+                continue
+            break
+        finished, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
+        for future in finished:
+            name, key = running.pop(future)
+            try:
+                result = future.result()
+            except Exception as exc:  # the kernel could not be started, say
+                result = PhaseOutcome(name, by_name[name].title, "failed", error=f"{type(exc).__name__}: {exc}")
+            by_name[name].__dict__.update(asdict(result))
+            pages = render.written_pages(run_dir, name)
+            if result.status == "ok" and cache is not None and key:
+                cache.put_render(name, key, run_dir, render.rendered_files(name, result.html, pages))
+            done.add(name)
+            notify(by_name[name])
 
 
-def _start_worker(kernels_dir: str) -> None:
-    """Pool worker set-up. A session of its own keeps a terminal's Ctrl-C (sent to the whole
-    foreground group) away from the workers: the runner alone decides how they stop."""
-    if hasattr(os, "setsid"):
-        os.setsid()
-    os.environ["JUPYTER_RUNTIME_DIR"] = kernels_dir
+def _reuse(outcome: PhaseOutcome, kept: Path, run_dir: Path, params: dict) -> None:
+    """A phase rendered by an earlier run from the same inputs: its files copied into this run."""
+    start = time.perf_counter()
+    files = render.restore(kept, run_dir, params)
+    outcome.status, outcome.reused, outcome.parameters = "ok", True, params
+    outcome.notebook = next(f for f in files if f.endswith(".ipynb"))
+    outcome.html = next((f for f in files if f.endswith(".html") and "/" not in f), None)
+    outcome.seconds = round(time.perf_counter() - start, 2)
 
 
-STOP_GRACE = 2.0  # seconds workers and kernels get to exit after SIGTERM before SIGKILL
+def _render_phase(kernel, *, pool, stopping, **job):
+    """Pool job (kit.render.render_phase); a name of its own so tests can replace the execution."""
+    return render.render_phase(kernel, pool, stopping, **job)
 
 
-def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the pool's workers and the kernels they started (SIGTERM, then SIGKILL after STOP_GRACE).
-
-    Kernels run in sessions of their own (jupyter_client starts them so), so they are found as
-    the workers' descendants, listed before any worker is signalled: a killed worker's kernels
-    are re-parented and could no longer be found through it.
-    """
-    import psutil
-
-    workers = []
-    for pid in list(getattr(pool, "_processes", None) or {}):
-        try:
-            workers.append(psutil.Process(pid))
-        except psutil.NoSuchProcess:
-            continue
-    kernels = []
-    for worker in workers:
-        try:
-            kernels += worker.children(recursive=True)
-        except psutil.NoSuchProcess:
-            continue
-    everyone = workers + kernels  # workers first: a worker must not see its kernel die and retry
-    for proc in everyone:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.terminate()
-    for proc in _still_running(everyone, STOP_GRACE):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.kill()
+def _notebook_parameters(eng: Engagement, phase: Phase, run_dir: Path, extra: dict, date: str) -> dict:
+    params = {"engagement": str(eng.folder), "output_dir": str(run_dir), "run_date": date}
+    return params | phase_options(phase, extra, eng.settings).model_dump()
 
 
-def _still_running(procs: list, timeout: float) -> list:
-    """The processes of `procs` still running after up to `timeout` seconds. A zombie counts as
-    ended: an orphaned kernel stays one until the system reaps it, which can take a while in a
-    container (psutil.wait_procs would wait for that)."""
-    import psutil
-
-    deadline = time.monotonic() + timeout
-    while True:
-        alive = []
-        for proc in procs:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                if proc.status() != psutil.STATUS_ZOMBIE:
-                    alive.append(proc)
-        if not alive or time.monotonic() >= deadline:
-            return alive
-        time.sleep(0.05)
+def _status(outcomes: list[PhaseOutcome]) -> dict[str, tuple[str, str | None]]:
+    return {o.phase: (o.status, o.error) for o in outcomes}
 
 
 STATUS_FILE = "status.json"
@@ -642,6 +650,7 @@ def write_status(run_dir: Path, outcomes: list[PhaseOutcome]) -> Path:
 def write_manifest(
     eng: Engagement, run_dir: Path, run_id: str, outcomes: list[PhaseOutcome], now: dt.datetime,
     *, status: str | None = None, latest: bool = False, computed: dict[str, int] | None = None,
+    reused: dict | None = None,
 ) -> Path:  # fmt: skip
     """`manifest.json`. `status` is ok, failed or incomplete (interrupted); `latest` whether this
     run is made the latest."""
@@ -657,7 +666,8 @@ def write_manifest(
         "engagement": str(eng.folder),
         "settings": eng.settings.model_dump(mode="json", exclude={"pseudonym_key"}),
         "inputs": {
-            name: {"file": str(path), "sha256": file_sha256(path)} for name, path in sorted(eng.sources.items())
+            name: {"file": str(path), "sha256": eng.digests.get(name) or file_sha256(path)}
+            for name, path in sorted(eng.sources.items())
         },
         "missing": eng.missing,
         "warnings": [str(p) for p in eng.warnings],
@@ -665,6 +675,7 @@ def write_manifest(
         "status": status,
         "latest": latest,
         "computed": computed or {},  # engagement-model node -> times computed in this run
+        "reused": reused or {},  # tables, nodes and phases taken from the cache (kit.cache), and whether --force
     }
     return write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -102,11 +103,27 @@ def test_without_symlinks_the_latest_run_is_named_in_a_file(tmp_path, monkeypatc
 # --- run_engagement with the notebooks replaced by a recorder (no kernels) ----------------------
 
 
-class InlinePool(ThreadPoolExecutor):
-    """Stands in for the runner's process pool: phases run in threads of this process."""
+class InlineKernels:
+    """Stands in for the runner's warm kernels: phases run in threads of this process, no kernel."""
 
-    def __init__(self, max_workers=None, **_process_options):
-        super().__init__(max_workers)
+    def __init__(self, size, run_dir):
+        self.pool = ThreadPoolExecutor(size)
+        self.stopping = threading.Event()
+
+    def start(self):
+        pass
+
+    def get(self):
+        return self
+
+    def submit(self, job):
+        return self.pool.submit(lambda: job(None)[0])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown()
 
 
 @pytest.fixture
@@ -116,13 +133,14 @@ def recorded(monkeypatch):
 
     calls: list[dict] = []
 
-    def execute(phase_name, parameters, run_dir, *args, **kwargs):
+    def execute(kernel, *, pool, stopping, phase_name, parameters, **kwargs):
         calls.append({"phase": phase_name, **parameters})
         phase = PHASE_BY_NAME[phase_name]
-        return PhaseOutcome(phase.name, phase.title, "ok", notebook=f"notebooks/{phase.notebook}", parameters=parameters)
+        outcome = PhaseOutcome(phase.name, phase.title, "ok", notebook=f"notebooks/{phase.notebook}", parameters=parameters)
+        return outcome, kernel
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", InlinePool)
-    monkeypatch.setattr(runner, "_execute_phase", execute)
+    monkeypatch.setattr(runner, "Kernels", InlineKernels)
+    monkeypatch.setattr(runner, "_render_phase", execute)
     return calls
 
 

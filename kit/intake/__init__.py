@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import pickle
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
 
+from kit.cache import file_sha256
 from kit.intake import schemas
 from kit.intake.readers import parse_table, read_raw
 from kit.paths import PROJECT_ROOT, resource_dir
-from kit.privacy import Pseudonymizer, engagement_key
+from kit.privacy import KEY_FILE, Pseudonymizer, engagement_key
 from kit.problems import IntakeError, Problem, errors
 from kit.settings import SETTINGS_FILE, EngagementSettings, load_settings
+
+if TYPE_CHECKING:
+    from kit.cache import RunCache
 
 TEMPLATES_DIR = resource_dir("engagement_templates")
 
@@ -53,6 +62,8 @@ class Engagement:
     sources: dict[str, Path] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # table -> sha256 of its file (when a cache was given)
+    table_keys: dict[str, str] = field(default_factory=dict)  # table -> its key in the run cache (kit.cache)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -117,13 +128,19 @@ def load_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
     return frame, problems
 
 
-def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool | None = None) -> Engagement:
+def load_engagement(
+    path: str | Path, *, strict: bool = True, pseudonymize: bool | None = None,
+    cache: RunCache | Callable[[EngagementSettings], RunCache] | None = None,
+) -> Engagement:
     """Load and validate an engagement folder.
 
     With `strict`, any error raises IntakeError listing every problem in every file; without it,
     tables with errors are left out (named in `missing`) and problems are kept on the result.
     Person identifiers are replaced by pseudonyms when the settings ask for it (the default),
     after validation, so error messages still show the client's own values.
+    With `cache` (`kit.cache.RunCache`, or a function of the settings giving one: `kit run`), a table whose file, label and pseudonym key
+    are unchanged since a run of this kit is read from the cache, typed and with its problems,
+    instead of parsed again; tables parsed here are put in it once the engagement is valid.
     """
     folder = resolve_folder(path)
     if not folder.is_dir():
@@ -132,7 +149,13 @@ def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool
         settings = load_settings(folder)
     except IntakeError as exc:
         raise IntakeError(exc.problems, folder=folder) from None
+    if callable(cache):  # the cache's place depends on the settings (the engagement's slug)
+        cache = cache(settings)
     eng = Engagement(folder=folder, settings=settings)
+    pseudo_on = settings.pseudonymize if pseudonymize is None else pseudonymize
+    known_key = _known_pseudonym_key(folder, settings.pseudonym_key) if pseudo_on else b""
+    cached: set[str] = set()  # tables read from the cache: typed and pseudonymized already
+    fresh: dict[str, tuple[str, list[Problem]]] = {}  # tables parsed here: label and their own problems
 
     for spec in TABLES:
         source = table_file(folder, spec.name, settings)
@@ -149,7 +172,19 @@ def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool
                 eng.missing[spec.name] = f"no {spec.name}.csv or {spec.name}.xlsx in the engagement folder"
                 continue
         label = source.name if source.parent == folder else str(_relative(source, folder))
-        frame, problems = load_table(source, spec, label)
+        found = False
+        if cache is not None:
+            eng.digests[spec.name] = file_sha256(source)
+            if known_key is not None:
+                key = _table_key(spec.name, label, eng.digests[spec.name], known_key, pseudo_on)
+                found, value = cache.get("tables", spec.name, key)
+        if found:
+            frame, problems = value
+            cached.add(spec.name)
+            eng.table_keys[spec.name] = key
+        else:
+            frame, problems = load_table(source, spec, label)
+            fresh[spec.name] = (label, problems)
         eng.problems.extend(problems)
         if errors(problems):
             eng.missing[spec.name] = f"{label} has errors"
@@ -170,15 +205,108 @@ def load_engagement(path: str | Path, *, strict: bool = True, pseudonymize: bool
         if name in eng.missing:  # a cross-table error took it out
             del eng.tables[name]
 
-    if settings.pseudonymize if pseudonymize is None else pseudonymize:
-        key, warning = engagement_key(folder, settings.pseudonym_key)
+    pseudo_key = b""
+    if pseudo_on:
+        pseudo_key, warning = engagement_key(folder, settings.pseudonym_key)
         if warning:
             eng.problems.append(Problem(file=SETTINGS_FILE, message=warning, severity="warning"))
-        pseudo = Pseudonymizer(key)
+        pseudo = Pseudonymizer(pseudo_key)
         for name, frame in eng.tables.items():
+            if name in cached:
+                continue
             for column in TABLE_SPECS[name].person_columns:
                 frame[column] = pseudo.series(frame[column])
+    if cache is not None:
+        for name, (label, problems) in fresh.items():
+            if name in eng.tables:
+                key = _table_key(name, label, eng.digests[name], pseudo_key, pseudo_on)
+                eng.table_keys[name] = key
+                cache.put("tables", name, key, (eng.tables[name], problems))
     return eng
+
+
+def _known_pseudonym_key(folder: Path, configured: str | None) -> bytes | None:
+    """The pseudonym key as it stands, without creating one (None: no key yet, so nothing cached)."""
+    if configured:
+        return configured.encode("utf-8")
+    path = folder / KEY_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip().encode("utf-8") if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _table_key(name: str, label: str, sha: str, pseudo_key: bytes, pseudo_on: bool) -> str:
+    from kit.cache import digest, fingerprint
+
+    key_digest = hashlib.sha256(pseudo_key).hexdigest() if pseudo_on else "off"
+    return digest("table", fingerprint(), name, label, sha, key_digest)
+
+
+class _LazyTables(Mapping):
+    """Tables of a run, each read from the run cache's file the first time it is asked for; a table
+    whose file is gone comes from loading the engagement folder again (same values, slower)."""
+
+    def __init__(self, files: dict[str, str | None], reload: Callable[[], Engagement]) -> None:
+        self._files, self._reload, self._loaded = files, reload, {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._files:
+            raise KeyError(name)
+        if name not in self._loaded:
+            path = self._files[name]
+            try:
+                with open(path, "rb") as fh:  # type: ignore[arg-type]
+                    self._loaded[name] = pickle.load(fh)[0]  # noqa: S301 - this run's own cache
+            except (OSError, TypeError, pickle.UnpicklingError, EOFError):
+                self._loaded.update(self._reload().tables)
+        return self._loaded[name]
+
+    def __iter__(self):
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
+@dataclass
+class RunEngagement(Engagement):
+    """The engagement a notebook renders in a `kit run`: what the runner loaded (settings read again,
+    problems, missing, `as_of`), its tables read lazily from the run cache (`kit.cache`), so a
+    kernel reads only the tables its notebook touches, once."""
+
+    known_as_of: pd.Timestamp | None = None
+
+    @property
+    def as_of(self) -> pd.Timestamp | None:
+        return self.known_as_of
+
+
+ENGAGEMENT_FILE = "engagement.pkl"
+
+
+def save_run_engagement(eng: Engagement, cache: RunCache | None, results: Path) -> Path:
+    """`results/engagement.pkl`: what a notebook of this run needs to rebuild the engagement."""
+    from kit.report import write_atomic
+
+    files = {n: str(cache.path_of("tables", n, k)) if cache else None for n, k in eng.table_keys.items()}
+    files |= {n: None for n in eng.tables if n not in files}
+    state = {"folder": str(eng.folder), "sources": eng.sources, "missing": eng.missing, "problems": eng.problems,
+             "digests": eng.digests, "table_keys": eng.table_keys, "as_of": eng.as_of, "files": files}  # fmt: skip
+    return write_atomic(results / ENGAGEMENT_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_run_engagement(results: Path) -> Engagement:
+    """The engagement saved by `save_run_engagement` (tables read when first used)."""
+    with open(results / ENGAGEMENT_FILE, "rb") as fh:
+        state = pickle.load(fh)  # noqa: S301 - the run folder this kit wrote
+    folder = Path(state["folder"])
+    tables = _LazyTables(state["files"], functools.partial(load_engagement, folder))
+    return RunEngagement(
+        folder=folder, settings=load_settings(folder), tables=tables, sources=state["sources"],  # type: ignore[arg-type]
+        missing=state["missing"], problems=state["problems"], digests=state["digests"],
+        table_keys=state["table_keys"], known_as_of=state["as_of"],
+    )  # fmt: skip
 
 
 def _relative(path: Path, folder: Path) -> Path:

@@ -92,5 +92,5 @@ def test_a_stalled_cell_is_retried_once_in_a_fresh_kernel(engagement_dir, tmp_pa
                "--cell-timeout", "25", cwd=tmp_path, env=env)  # fmt: skip
     # 25 s: every ordinary cell fits in it even on a loaded 2-core machine (5 s did not); the stall is 120 s.
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    log = next((tmp_path / "r" / "test-client").glob("*/logs/*.log")).read_text()
+    log = next((tmp_path / "r" / "test-client").glob(f"*/logs/{PHASES[0].name}.log")).read_text()
     assert "attempt 1:" in log and "Timeout" in log

@@ -37,8 +37,8 @@ def assert_earlier_run_untouched(reports: Path, before: dict[str, str]) -> None:
 
 
 def new_runs(reports: Path) -> list[Path]:
-    """Run folders other than the earlier good run (and `latest`)."""
-    return [p for p in (reports / SLUG).iterdir() if p.name not in ("latest", "20270101-000000")]
+    """Run folders other than the earlier good run (and `latest` and the cache, `.cache`)."""
+    return [p for p in (reports / SLUG).iterdir() if p.name not in ("latest", "20270101-000000", ".cache")]
 
 
 def stderr_lines(proc: subprocess.CompletedProcess) -> list[str]:

@@ -99,7 +99,9 @@ def test_the_run_writes_nothing_outside_reports(readme_run, run_folder):
     assert {path for path in new if not EXPECTED_UNTRACKED.match(path)} == set()
     assert not (clone / "notebooks" / "reports").exists()
     assert sorted(p.name for p in (clone / "reports").iterdir()) == ["halden"]
-    assert sorted(p.name for p in (clone / "reports" / "halden").iterdir()) == sorted(["baseline", "latest", run_folder.name])
+    # the run folder, `latest`, and the cache of results a re-run reuses (kit.cache), git-ignored
+    assert sorted(p.name for p in (clone / "reports" / "halden").iterdir()) == sorted([".cache", "baseline", "latest", run_folder.name])
+    assert (clone / "reports" / "halden" / ".cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_every_phase_left_its_result_and_the_pages_are_in_the_run_folder(run_folder):

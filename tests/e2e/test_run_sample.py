@@ -54,7 +54,8 @@ def test_a_run_from_relative_paths_writes_pages_and_results_into_its_run_folder_
     from kit.model import GRAPH
 
     # each phase's record, every node of the engagement model typed, and the run's status
-    expected = {f"{p.name}.json" for p in PHASES} | {f"{n}.pkl" for n in GRAPH.nodes} | {"status.json"}
+    # and the engagement as the runner loaded it (the notebooks read it instead of loading again)
+    expected = {f"{p.name}.json" for p in PHASES} | {f"{n}.pkl" for n in GRAPH.nodes} | {"status.json", "engagement.pkl"}
     assert {p.name for p in (run / "results").iterdir()} == expected
     assert (run / "pages" / "clarity_document.txt").is_file() and (run / "pages" / "engagement_workbook.xlsx").is_file()
     index = (run / "index.html").read_text(encoding="utf-8")
@@ -62,7 +63,7 @@ def test_a_run_from_relative_paths_writes_pages_and_results_into_its_run_folder_
         assert f'href="pages/{page.name}"' in index
     assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["halden", "reports"]
     assert sorted(p.name for p in reports.iterdir()) == ["halden"]
-    assert sorted(p.name for p in (reports / "halden").iterdir()) == sorted(["baseline", "latest", run.name])
+    assert sorted(p.name for p in (reports / "halden").iterdir()) == sorted([".cache", "baseline", "latest", run.name])
 
 
 def test_html_deliverables_reference_nothing_on_the_network(sample_run):

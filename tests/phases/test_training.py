@@ -591,3 +591,20 @@ def test_a_survey_without_distinct_profiles_is_one_group():
     rows = [(f"R{i}", "Ops", "Analyst", s, 2 if s == "prompting" else 3) for i in range(8) for s in SKILLS4]
     r = tg.analyze(survey(*rows), targets(*[("*", s, 3, 1.0) for s in SKILLS4]), settings())
     assert list(r.skill_groups["size"]) == [8] and math.isnan(r.skill_groups_silhouette)
+
+
+def test_the_explorers_starting_view_is_the_models_result_not_a_second_analysis(tmp_path, monkeypatch):
+    from kit.model import EngagementModel
+    from kit.phases.training import presentation
+
+    model = EngagementModel(load_engagement(write_engagement(tmp_path / "eng")))
+    analysed = []
+    real = presentation.analyze_engagement
+    monkeypatch.setattr(presentation, "analyze_engagement", lambda *a, **k: analysed.append(k) or real(*a, **k))
+    options = model.options("training_gaps")
+    view = tg.explorer(model, top_workflows=options.top_workflows, leader_gap_threshold=options.leader_gap_threshold)
+    starting = view(hours_per_level=options.hours_per_level)
+    assert analysed == []  # the report's view: the result every other deliverable reads
+    assert starting[0].text == tg.cohorts_text(model["training_gaps"])
+    view(hours_per_level=options.hours_per_level + 1)
+    assert [k["hours_per_level"] for k in analysed] == [options.hours_per_level + 1]

@@ -476,12 +476,20 @@ def explorer(model, **fixed):
     department or role, with what-if hours per level and target overrides (`parse_overrides`
     text; a malformed one raises ValueError, which the controls show as one line). The ranking
     and the reviewed tool inventory come from `model` (computed once); `fixed` goes to `analyze`;
-    each setting is analysed once."""
+    each setting is analysed once; the model's own settings are its `training_gaps` result."""
     eng = model.eng
     inputs = {"ranking": model["training_ranking"], "tools": model["tools_after_review"]}
+    options = model.options("training_gaps")
+    computed = {"hours_per_level": options.hours_per_level, "top_workflows": options.top_workflows,
+                "leader_gap_threshold": options.leader_gap_threshold}  # fmt: skip
 
     @functools.lru_cache(maxsize=32)
     def result(department: str, role: str, hours_per_level: float, overrides: tuple) -> TrainingResult:
+        as_computed = (department, role, overrides) == (ALL_DEPARTMENTS, ALL_ROLES, ()) and (
+            {"hours_per_level": hours_per_level, **fixed} == computed
+        )
+        if as_computed and model["training_gaps"]:  # the report's view: no second analysis (5M usage rows)
+            return model["training_gaps"]
         return analyze_engagement(
             eng,
             model,

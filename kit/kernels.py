@@ -1,0 +1,211 @@
+"""Warm kernels: a small pool of Jupyter kernels, each started once per run with the kit imported,
+that papermill executes the phase notebooks in, one after another.
+
+papermill's engine registry takes an engine of our own (`WarmKernelEngine`, registered as
+"kit-warm"): papermill parameterizes, executes and saves the notebook as always, only against a
+kernel that is already running (nbclient keeps a kernel manager it was given, `owns_km` false,
+and reuses a client already connected). Between two notebooks the kernel's namespace is reset
+(`InteractiveShell.reset(new_session=True)`: variables, history and the execution counter, so a
+notebook's cells are numbered from 1 as in a fresh kernel) and its working folder and the
+variables the runner sets are put back; imported modules stay loaded, which is the point. A
+notebook therefore sees what a fresh kernel would, minus the import time.
+
+Each kernel belongs to one thread of the pool, which starts it, warms it (the notebooks' own
+import lines, from the notebooks themselves) and then takes phases from a shared queue, so a
+kernel's asyncio objects never cross threads. A stalled cell or a dead kernel is an infrastructure
+failure: the kernel is replaced by a fresh one and the phase retried once (by the runner).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.utils import merge_kwargs, remove_args
+
+ENGINE = "kit-warm"
+START_TIMEOUT = 60  # seconds a kernel may take to start and answer
+WARM_TIMEOUT = 300  # seconds the warm-up imports may take (a loaded machine)
+
+
+def notebook_imports(paths: list[Path]) -> list[str]:
+    """The distinct import lines of the notebooks' code cells, in order: what a kernel warms with."""
+    lines: list[str] = []
+    for path in paths:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith(("import ", "from ")) and line not in lines:
+                    lines.append(line)
+    return lines
+
+
+class WarmKernel:
+    """One kernel (started in `cwd` with `env`, stderr to `log`) and the client connected to it."""
+
+    def __init__(self, name: str, cwd: Path, env: dict[str, str], runtime_dir: Path, log: Path) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.name, self.cwd, self.env, self.log = name, cwd, env, log
+        self.km = AsyncKernelManager(kernel_name="python3", connection_file=str(runtime_dir / f"{name}.json"))
+        self.kc: Any = None
+        self.pid: int | None = None
+
+    def start(self, warm_code: str) -> None:
+        from jupyter_core.utils import run_sync
+
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as stderr:
+            run_sync(self.km.start_kernel)(cwd=str(self.cwd), env=self.env, stderr=stderr)
+        self.pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+        self.execute(warm_code, WARM_TIMEOUT)
+
+    def execute(self, code: str, timeout: float) -> None:
+        """Run `code` in the kernel, outputs discarded; raises RuntimeError if it raised there."""
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.kc.execute_interactive)(
+            code, silent=False, store_history=False, timeout=timeout, output_hook=lambda _msg: None
+        )
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"kernel {self.name}: {content.get('ename')}: {content.get('evalue')}")
+
+    def reset(self, variables: dict[str, str]) -> None:
+        """Forget the previous notebook: namespace, history, execution count; working folder and
+        `variables` (environment) set for the next one."""
+        code = (
+            "get_ipython().reset(new_session=True, aggressive=False)\n"
+            "import gc as _gc, os as _os\n"
+            f"_os.chdir({str(self.cwd)!r})\n"
+            f"_os.environ.update({variables!r})\n"
+            "_gc.collect()\n"
+            "del _gc, _os\n"
+        )
+        self.execute(code, START_TIMEOUT)
+
+    def shutdown(self, now: bool = False) -> None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            if self.kc is not None:
+                self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            run_sync(self.km.shutdown_kernel)(now=now)  # also removes the connection file
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, run against a `WarmKernel` (`kernel=`) that it does not shut down."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60,
+        execution_timeout=None, kernel: WarmKernel | None = None, **kwargs,
+    ):  # fmt: skip
+        if kernel is None:
+            raise ValueError("the kit-warm engine needs kernel=<WarmKernel>")
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        final = merge_kwargs(
+            kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+            log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+        )  # fmt: skip
+        client = PapermillNotebookClient(nb_man, km=kernel.km, **final)
+        client.kc = kernel.kc  # connected already; nbclient keeps a client it did not create
+        return client.execute()
+
+
+papermill_engines.register(ENGINE, WarmKernelEngine)
+
+
+Job = Callable[[WarmKernel], Any]
+
+
+class KernelPool:
+    """`size` threads, each owning one warm kernel; `submit(job)` runs `job(kernel)` on the first
+    free one and returns a Future. `replace(kernel)` (from inside a job) swaps in a fresh kernel."""
+
+    def __init__(self, size: int, cwd: Path, env: dict[str, str], runtime_dir: Path, logs: Path, warm_code: str):
+        self._jobs: queue.Queue = queue.Queue()
+        self._cwd, self._env, self._runtime, self._logs, self._warm = cwd, env, runtime_dir, logs, warm_code
+        self._lock = threading.Lock()
+        self.kernels: list[WarmKernel] = []
+        self._count = 0
+        self._threads = [threading.Thread(target=self._serve, name=f"kit-kernel-{i}", daemon=True) for i in range(size)]
+        for thread in self._threads:
+            thread.start()
+
+    def _new_kernel(self) -> WarmKernel:
+        with self._lock:
+            self._count += 1
+            name = f"kernel-{self._count}"
+            kernel = WarmKernel(name, self._cwd, self._env, self._runtime, self._logs / f"{name}.log")
+            self.kernels.append(kernel)
+        kernel.start(self._warm)
+        return kernel
+
+    def replace(self, kernel: WarmKernel) -> WarmKernel:
+        kernel.shutdown(now=True)
+        return self._new_kernel()
+
+    def _serve(self) -> None:
+        kernel: WarmKernel | None = None
+        start_error: BaseException | None = None
+        try:
+            kernel = self._new_kernel()
+        except BaseException as exc:  # noqa: BLE001 - reported to every job this thread takes
+            start_error = exc
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                break
+            job, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            if start_error is not None:
+                future.set_exception(start_error)
+                continue
+            try:
+                result, kernel = job(kernel)
+                future.set_result(result)
+            except BaseException as exc:  # noqa: BLE001 - the runner reports it as the phase's failure
+                future.set_exception(exc)
+        if kernel is not None:
+            kernel.shutdown()
+
+    def submit(self, job: Callable[[WarmKernel], tuple[Any, WarmKernel]]) -> Future:
+        """`job(kernel) -> (result, kernel now in use)` (the kernel changes when a job replaced it)."""
+        future: Future = Future()
+        self._jobs.put((job, future))
+        return future
+
+    def pids(self) -> list[int]:
+        return [k.pid for k in self.kernels if k.pid]
+
+    def shutdown(self, wait: bool = True) -> None:
+        for _ in self._threads:
+            self._jobs.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+    def kill(self) -> None:
+        """Stop every kernel at once (SIGKILL): a job running in one then fails and its thread ends."""
+        import signal
+
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,103 @@
+"""Warm kernels (kit.kernels): papermill executes one notebook after another in the same kernel,
+and each notebook still sees what a fresh kernel would (namespace, execution count, working folder)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from kit.kernels import ENGINE, KernelPool, notebook_imports
+from kit.phases import PHASES
+
+
+def notebook(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def outputs(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return ["".join(o.get("text", "")) or o.get("data", {}).get("text/plain", "") for c in nb.cells for o in c.outputs]
+
+
+def test_notebooks_in_one_warm_kernel_each_start_from_a_fresh_namespace(tmp_path):
+    notebook(tmp_path / "first.ipynb", "import os\nleft_behind = 1\nos.chdir('/')\nprint(os.getpid())",
+             "import sys\nprint('wave' in sys.modules)")  # fmt: skip
+    notebook(tmp_path / "second.ipynb", "import os\nprint(os.getpid())",
+             "print('left_behind' in dir(), os.getcwd(), os.environ['KIT_NOTE'])")  # fmt: skip
+    pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", "import wave")
+
+    def job(name, note):
+        def run(kernel):
+            kernel.reset({"KIT_NOTE": note})
+            papermill.execute_notebook(str(tmp_path / f"{name}.ipynb"), str(tmp_path / f"{name}.out.ipynb"),
+                                       engine_name=ENGINE, kernel=kernel, progress_bar=False)  # fmt: skip
+            return nbformat.read(tmp_path / f"{name}.out.ipynb", as_version=4), kernel
+
+        return run
+
+    try:
+        one = pool.submit(job("first", "a")).result(timeout=300)
+        two = pool.submit(job("second", "b")).result(timeout=300)
+    finally:
+        pool.shutdown()
+    pid_one, warmed = outputs(tmp_path / "first.out.ipynb")
+    pid_two, seen = outputs(tmp_path / "second.out.ipynb")
+    assert pid_one == pid_two  # the same kernel process ran both
+    assert warmed.strip() == "True"  # the modules the pool warmed the kernel with are loaded already
+    assert seen.split() == ["False", str(tmp_path), "b"]  # nothing of the first, its folder and variables set
+    assert [c.execution_count for c in two.cells] == [1, 2] == [c.execution_count for c in one.cells]
+    assert pool.kernels[0].pid and not _alive(pool.kernels[0].pid)  # shut down with the pool
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/status").is_file() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_kernels_warm_with_the_notebooks_own_import_lines():
+    lines = notebook_imports([p.path for p in PHASES])
+    assert "from kit import notebook as nb" in lines and len(lines) == len(set(lines))
+    assert all(line.startswith(("import ", "from ")) for line in lines)
+
+
+def test_importing_the_kit_skips_the_iri_grammars_and_vega_lite_still_validates():
+    code = (
+        "import sys, kit.notebook, altair as alt\n"
+        "alt.Chart(alt.Data(values=[{'a': 1}])).mark_bar().encode(x='a:Q').to_dict()\n"
+        "print(sys.modules.get('rfc3987_syntax'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"
+
+
+def test_a_pool_job_that_fails_reports_its_error_and_the_pool_goes_on(tmp_path):
+    pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", "pass")
+    seen = threading.Event()
+
+    def broken(kernel):
+        raise ValueError("planted")
+
+    def fine(kernel):
+        seen.set()
+        return kernel.name, kernel
+
+    try:
+        failed = pool.submit(broken)
+        assert isinstance(failed.exception(timeout=300), ValueError)
+        assert pool.submit(fine).result(timeout=300) == "kernel-1" and seen.is_set()
+    finally:
+        pool.shutdown()
