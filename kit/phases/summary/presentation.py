@@ -204,6 +204,10 @@ PHASE_COLOURS = dict(
 )
 
 
+# the first and last dates flush with the plot's ends, so no label runs past the chart's edge
+_DATE_AXIS = alt.Axis(format="%d %b %Y", labelAngle=0, labelFlush=True, labelOverlap="greedy")
+
+
 def roadmap_chart(r: SummaryResult) -> alt.Chart:
     """Gantt-style: the four phases as bars from start to end, milestones as diamonds on their row."""
     plan = r.roadmap.assign(end_next=r.roadmap["end"] + pd.Timedelta(days=1))[
@@ -222,7 +226,7 @@ def roadmap_chart(r: SummaryResult) -> alt.Chart:
         alt.Chart(plan)
         .mark_bar(height=24, opacity=0.35, cornerRadius=3)
         .encode(
-            x=alt.X("start:T", title="Date", axis=alt.Axis(format="%d %b %Y", labelAngle=0, labelFlush=True, labelOverlap="greedy")),
+            x=alt.X("start:T", title="Date", axis=_DATE_AXIS),
             x2="end_next:T",
             y=y,
             color=colour,
@@ -239,7 +243,7 @@ def roadmap_chart(r: SummaryResult) -> alt.Chart:
         alt.Chart(marks)
         .mark_point(shape="diamond", filled=True, size=120, opacity=0.9)
         .encode(
-            x="due:T",
+            x=alt.X("due:T", axis=_DATE_AXIS),
             y=y,
             color=alt.Color(
                 "timing:N",
@@ -266,7 +270,7 @@ def roadmap_chart(r: SummaryResult) -> alt.Chart:
                 subtitle="Bars: the four phases. Diamonds: milestones; red ones fall due before their phase starts.",
             ),
         )
-        .properties(height=alt.Step(46))
+        .properties(height=alt.Step(46), padding={"left": 5, "top": 5, "bottom": 5, "right": 30})
         .resolve_scale(color="independent")
         .configure_legend(orient="bottom")
     )
