@@ -3,6 +3,7 @@ rule holds on hand-made cases (kit.phases.progress, kit.baseline, `kit progress`
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -138,6 +139,14 @@ def test_a_milestone_not_done_is_late_from_the_day_after_its_due_date(due, statu
     out = pg.milestone_status(marks, _evidence(owner=""), AS_OF).iloc[0]
     assert out["status"] == status and said in out["evidence"]
     assert pg.milestone_status(marks, _evidence(owner="Kim"), AS_OF).iloc[0]["status"] == pg.DONE
+
+
+def test_shadow_ai_milestone_evidence_quotes_the_run_rate_in_the_engagement_currency():
+    marks = pd.DataFrame([{"phase": "Consolidation", "due": pd.Timestamp("2027-03-01"), "milestone": "Bring shadow AI in",
+                           "owner": "IT", "source": "Consolidation", "subject": "Shadow AI"}])  # fmt: skip
+    e = dataclasses.replace(_evidence(), shadow_now=1200.0, shadow_people_now=5.0, currency="EUR")
+    out = pg.milestone_status(marks, e, AS_OF).iloc[0]
+    assert "AI on expenses now EUR 1,200 a year" in out["evidence"] and out["status"] != pg.DONE
 
 
 def _consolidation_runs(after_inventory, later_usage):

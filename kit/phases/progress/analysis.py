@@ -694,6 +694,7 @@ class _Evidence:
     cohort_levels: dict[str, float]  # cohort -> mean level of its members on its skill now
     pilots: pd.DataFrame
     readiness_now: float
+    currency: str = "USD"
 
 
 def _milestone_evidence(m: pd.Series, e: _Evidence) -> tuple[bool | None, str]:
@@ -725,7 +726,7 @@ def _milestone_evidence(m: pd.Series, e: _Evidence) -> tuple[bool | None, str]:
             if not math.isfinite(e.shadow_now):
                 return None, "no consolidation result in this run"
             done = e.shadow_now == 0 and e.shadow_people_now == 0
-            return done, (f"AI on expenses now {e.shadow_now:,.0f} a year; {e.shadow_people_now:.0f} person(s) "
+            return done, (f"AI on expenses now {money(e.shadow_now, e.currency)} a year; {e.shadow_people_now:.0f} person(s) "
                           "outside the approved tools")  # fmt: skip
         hit = e.recommendations[e.recommendations["tool"] == subject]
         if hit.empty:
@@ -790,7 +791,7 @@ def phase_gates(roadmap: pd.DataFrame, marks: pd.DataFrame, e: _Evidence, as_of)
             for _, x in due[due["status"] != CARRIED_OUT].iterrows():
                 missing.append(f"{x['recommendation']} {x['tool']}: {x['status']} ({x['evidence']})")
             if math.isfinite(e.shadow_now) and e.shadow_now > 0:
-                missing.append(f"AI on expenses still {e.shadow_now:,.0f} a year")
+                missing.append(f"AI on expenses still {money(e.shadow_now, e.currency)} a year")
         elif phase == "Agents":
             p_ = e.pilots
             live = p_[p_["stage"].isin(STAGES)]
@@ -851,6 +852,7 @@ def analyze(baseline: RunData, current: RunData, settings: EngagementSettings) -
         shadow_people_now=_num(totals.get("shadow_people")) if totals else math.nan,
         survey_repeated=repeated, cohort_levels=levels, pilots=pilots,
         readiness_now=_num(tr_c.readiness) if tr_c is not None and repeated else math.nan,
+        currency=settings.currency,
     )  # fmt: skip
     summary_b = b.result("engagement_summary")
     marks = milestone_status(_milestones(b), evidence, as_of)
