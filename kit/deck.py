@@ -675,6 +675,14 @@ def _lacking(deck: Deck, page: Page, phases: Sequence[str], box=None) -> bool:
     return bool(gone)
 
 
+def _opening(deck: Deck, page: Page, phase: str, method: str, sources: str) -> bool:
+    """A slide's speaker notes (its method, then the recorded fields it reads from `phase`); True
+    (and the slide says what is missing) when that phase has no record."""
+    page.notes.append(method)
+    page.notes.append("Sources: " + _source(phase, sources))
+    return _lacking(deck, page, [phase])
+
+
 def _title_slide(deck: Deck, page: Page) -> None:
     d = deck.data
     deck.rect(page, 0, 0, 0.45, SLIDE_H, d.accent)
@@ -691,10 +699,14 @@ def _title_slide(deck: Deck, page: Page) -> None:
 
 def _executive_summary(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append("Method: the summary's one-paragraph executive summary, written from the phases' recorded "
-                      "figures, and its headline figures with their intervals.")  # fmt: skip
-    page.notes.append("Sources: " + _source(SUMMARY, "scalar executive_summary; table headlines (value, low, high, unit, source)."))
-    if _lacking(deck, page, [SUMMARY]):
+    if _opening(
+        deck,
+        page,
+        SUMMARY,
+        "Method: the summary's one-paragraph executive summary, written from the phases' recorded "
+        "figures, and its headline figures with their intervals.",
+        "scalar executive_summary; table headlines (value, low, high, unit, source).",
+    ):
         return
     deck.text(page, (MARGIN, BODY_TOP, 7.6, BODY_BOTTOM - BODY_TOP), d.scalar(SUMMARY, "executive_summary", ""),
               18, BODY_FLOOR)  # fmt: skip
@@ -727,13 +739,15 @@ def _headline(r: pd.Series, currency: str) -> str:
 
 def _diagnosis(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        SUMMARY,
         "Method: each of the six factors of the failing-vs-successful comparison is placed on the evidence "
         "(1 failing, 2 partial, 3 successful) by the summary's checks, beside leadership's own rating from "
-        "engagement.yaml (health_check). A difference of a level or more is a finding."
-    )
-    page.notes.append("Sources: " + _source(SUMMARY, "table diagnosis (label, self_assessment, evidence_level, finding)."))
-    if _lacking(deck, page, [SUMMARY]):
+        "engagement.yaml (health_check). A difference of a level or more is a finding.",
+        "table diagnosis (label, self_assessment, evidence_level, finding).",
+    ):
         return
     diag = d.table(SUMMARY, "diagnosis")
     deck.bar_chart(page, (MARGIN, BODY_TOP, 7.4, BODY_BOTTOM - BODY_TOP), "Rollout pattern by factor",
@@ -751,14 +765,16 @@ def _diagnosis(deck: Deck, page: Page) -> None:
 
 def _time(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        "workflow_mapping",
         "Method: hours per year of every workflow in the inventory (runs per month × minutes per run × 12), "
         "summed per department by the workflow mapping, with the hours AI could give back at each workflow's "
-        "expected saving (measured in time studies where there are some, else published priors)."
-    )
-    page.notes.append("Sources: " + _source("workflow_mapping", "table departments (annual_hours, potential_hours); "
-                                            "scalars total_hours, total_cost, potential_hours, n_workflows."))  # fmt: skip
-    if _lacking(deck, page, ["workflow_mapping"]):
+        "expected saving (measured in time studies where there are some, else published priors).",
+        "table departments (annual_hours, potential_hours); "
+        "scalars total_hours, total_cost, potential_hours, n_workflows.",
+    ):
         return
     dep = d.table("workflow_mapping", "departments").sort_values("annual_hours", ascending=False)
     deck.bar_chart(page, (MARGIN, BODY_TOP, 8.3, BODY_BOTTOM - BODY_TOP), "Hours a year by department",
@@ -786,16 +802,18 @@ def _ratio(a: Any, b: Any) -> float:
 def _start(deck: Deck, page: Page) -> None:
     d = deck.data
     level = d.scalar("roi_ranking", "confidence_level")
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        "roi_ranking",
         "Method: time saved per workflow from the client's time studies (per-workflow regression with HC3 "
         f"intervals; pooled by task type; published priors as a last resort), valued at the hourly cost over "
         f"{d.scalar('roi_ranking', 'horizon_months', '?')} months net of seats and enablement. The picks are the "
         f"ROI ranking's start-here workflows (ranked on {d.scalar('roi_ranking', 'ranking_basis', 'its basis')}); "
-        f"intervals at the {share(level)} level."
-    )
-    page.notes.append("Sources: " + _source("roi_ranking", "table start_here (workflow, saving, saving_low, saving_high, "
-                                            "annual_hours_saved(_low/_high), net_value(_low/_high), payback_months)."))  # fmt: skip
-    if _lacking(deck, page, ["roi_ranking"]):
+        f"intervals at the {share(level)} level.",
+        "table start_here (workflow, saving, saving_low, saving_high, "
+        "annual_hours_saved(_low/_high), net_value(_low/_high), payback_months).",
+    ):
         return
     start = d.table("roi_ranking", "start_here")
     if start is None or start.empty:
@@ -827,16 +845,18 @@ def _start(deck: Deck, page: Page) -> None:
 
 def _tools(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        "consolidation",
         "Method: seats against active users per tool (active in the window before as_of); tools used below the "
         "cancel threshold are cancelled, the rest resized to the recent peak plus a buffer, overlapping tools "
         "merged; savings are annual at today's prices. Adoption: people active on any AI tool each month as a "
-        "share of headcount."
-    )
-    page.notes.append("Sources: " + _source("consolidation", "scalar totals (current_annual_spend, total_saving, "
-                                            "saving_cancel, saving_consolidate, saving_downsize, spend_after); table tools "
-                                            "(tool, annual_cost, annual_saving, recommendation); table adoption (month, share)."))  # fmt: skip
-    if _lacking(deck, page, ["consolidation"]):
+        "share of headcount.",
+        "scalar totals (current_annual_spend, total_saving, "
+        "saving_cancel, saving_consolidate, saving_downsize, spend_after); table tools "
+        "(tool, annual_cost, annual_saving, recommendation); table adoption (month, share).",
+    ):
         return
     cur = d.currency
     tools = d.table("consolidation", "tools")
@@ -861,14 +881,16 @@ def _tools(deck: Deck, page: Page) -> None:
 
 def _governance(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        "consolidation",
         "Method: shadow AI is AI used outside the tool inventory: tools seen in usage but not listed, and AI "
         "paid on expenses (charged in the last 12 months, and the run rate of subscriptions still live). "
-        "Governance gaps are inventory tools on free or individual plans, unapproved, or without single sign-on."
-    )
-    page.notes.append("Sources: " + _source("consolidation", "table shadow (kind, tool, people, annual_spend, "
-                                            "annual_run_rate); table governance_gaps (kind, tool, people); scalar totals."))  # fmt: skip
-    if _lacking(deck, page, ["consolidation"]):
+        "Governance gaps are inventory tools on free or individual plans, unapproved, or without single sign-on.",
+        "table shadow (kind, tool, people, annual_spend, "
+        "annual_run_rate); table governance_gaps (kind, tool, people); scalar totals.",
+    ):
         return
     cur = d.currency
     shadow = d.table("consolidation", "shadow")
@@ -897,15 +919,17 @@ def _governance(deck: Deck, page: Page) -> None:
 
 def _training(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        "training_gaps",
         "Method: each respondent's self-rated level (0–4) per skill against their role's target; readiness is "
         "the share of skills at target. Cohorts group the people below target on one skill, gaps in the roles "
-        "that own the top workflows of the ROI ranking first; hours = levels to gain × hours per level × people."
-    )
-    page.notes.append("Sources: " + _source("training_gaps", "table departments (department, readiness); table "
-                                            "cohorts (priority, cohort, size, groups, total_hours); scalars readiness, "
-                                            "total_training_hours."))  # fmt: skip
-    if _lacking(deck, page, ["training_gaps"]):
+        "that own the top workflows of the ROI ranking first; hours = levels to gain × hours per level × people.",
+        "table departments (department, readiness); table "
+        "cohorts (priority, cohort, size, groups, total_hours); scalars readiness, "
+        "total_training_hours.",
+    ):
         return
     dep = d.table("training_gaps", "departments").sort_values("readiness")
     deck.bar_chart(page, (MARGIN, BODY_TOP, 5.4, BODY_BOTTOM - BODY_TOP - 0.7), "Skills at target, by department",
@@ -925,15 +949,17 @@ def _training(deck: Deck, page: Page) -> None:
 
 def _agents(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        "agent_candidates",
         "Method: each recurring task scored for automation potential (input structure, rules, exceptions); the "
         "oversight it needs follows from the potential and its risk; agent hours are the share of the task's "
-        "hours an agent takes on at that oversight. Pilots are the top candidates whose readiness gates pass."
-    )
-    page.notes.append("Sources: " + _source("agent_candidates", "table candidates (potential, agent_hours, oversight, "
-                                            "oversight_level); table specs (rank, task, oversight, gate, hours_saved); "
-                                            "scalars total_agent_hours, ready_now_agent_hours."))  # fmt: skip
-    if _lacking(deck, page, ["agent_candidates"]):
+        "hours an agent takes on at that oversight. Pilots are the top candidates whose readiness gates pass.",
+        "table candidates (potential, agent_hours, oversight, "
+        "oversight_level); table specs (rank, task, oversight, gate, hours_saved); "
+        "scalars total_agent_hours, ready_now_agent_hours.",
+    ):
         return
     cand = d.table("agent_candidates", "candidates")
     rec = cand[cand["oversight_level"].astype(float) < 3] if "oversight_level" in cand else cand
@@ -956,14 +982,16 @@ def _agents(deck: Deck, page: Page) -> None:
 
 def _roadmap(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        SUMMARY,
         "Method: Foundation, Training, Consolidation and Agents follow one another from the start date, lasting "
         "phase_weeks (engagement.yaml). Diamonds are the summary's milestones on their due dates; a tool decision "
-        "is due 30 days before its renewal, so some fall before their phase or are already due."
-    )
-    page.notes.append("Sources: " + _source(SUMMARY, "table roadmap (phase, start, end, weeks, owner); table milestones "
-                                            "(phase, due, milestone, timing)."))  # fmt: skip
-    if _lacking(deck, page, [SUMMARY]):
+        "is due 30 days before its renewal, so some fall before their phase or are already due.",
+        "table roadmap (phase, start, end, weeks, owner); table milestones "
+        "(phase, due, milestone, timing).",
+    ):
         return
     plan = d.table(SUMMARY, "roadmap")
     marks = d.table(SUMMARY, "milestones")
@@ -1013,10 +1041,14 @@ def _roadmap(deck: Deck, page: Page) -> None:
 
 def _requests(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append("Method: the data gaps each phase found, as requests to the client, with the phase that found "
-                      "them; and the one decision that comes first, the accountable owner.")  # fmt: skip
-    page.notes.append("Sources: " + _source(SUMMARY, "table requests (request, from); scalar owner."))
-    if _lacking(deck, page, [SUMMARY]):
+    if _opening(
+        deck,
+        page,
+        SUMMARY,
+        "Method: the data gaps each phase found, as requests to the client, with the phase that found "
+        "them; and the one decision that comes first, the accountable owner.",
+        "table requests (request, from); scalar owner.",
+    ):
         return
     req = d.table(SUMMARY, "requests")
     items = [f"{r['request']} ({r['from']})" for _, r in req.iterrows()] if req is not None else []
@@ -1025,14 +1057,16 @@ def _requests(deck: Deck, page: Page) -> None:
 
 def _progress(deck: Deck, page: Page) -> None:
     d = deck.data
-    page.notes.append(
+    if _opening(
+        deck,
+        page,
+        SUMMARY,
         f"Method: the headline figures and the diagnosis of this run beside those of the baseline run "
-        f"{d.baseline_id}, each as that run recorded it."
-    )
-    page.notes.append("Sources: " + _source(SUMMARY, "tables headlines and diagnosis, of this run and of the baseline run."))
-    base = d.baseline.record if d.baseline is not None and d.baseline.ok else None
-    if _lacking(deck, page, [SUMMARY]):
+        f"{d.baseline_id}, each as that run recorded it.",
+        "tables headlines and diagnosis, of this run and of the baseline run.",
+    ):
         return
+    base = d.baseline.record if d.baseline is not None and d.baseline.ok else None
     if base is None:
         error = d.baseline.error if d.baseline is not None else "not given"
         deck.text(page, _body(), f"Not available: the baseline run {d.baseline_id} has no summary ({error}).")
