@@ -73,12 +73,15 @@ PERCENT_COLUMNS = frozenset({
 POINTS_COLUMNS = frozenset({"change", "difference", "difference_low", "difference_high"})
 
 
-def _view(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The columns shown, renamed; shares as percentages and changes as signed percentage points."""
+def _view(df: pd.DataFrame, columns: dict[str, str], *, percent=frozenset(), days=frozenset()) -> pd.DataFrame:
+    """The columns shown, renamed; shares (`PERCENT_COLUMNS` and `percent`) as percentages, changes
+    as signed percentage points, or as signed days for the `days` columns."""
     out = df[[c for c in columns if c in df.columns]].copy()
     for col in out.columns:
-        if col in PERCENT_COLUMNS:
+        if col in PERCENT_COLUMNS or col in percent:
             out[col] = out[col].map(_pct)
+        elif col in days:
+            out[col] = out[col].map(lambda x: f"{x:+.1f} days" if math.isfinite(_num(x)) else "–")
         elif col in POINTS_COLUMNS and pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(lambda x: f"{x * 100:+.0f} pts" if math.isfinite(_num(x)) else "–")
     return out.rename(columns=columns)
@@ -128,13 +131,12 @@ def readiness_view(r: ProgressResult, scope: str = "department") -> pd.DataFrame
 
 
 def cohorts_view(r: ProgressResult) -> pd.DataFrame:
-    shares = r.cohorts.assign(active_before=r.cohorts["active_before"].map(_pct),
-                              active_now=r.cohorts["active_now"].map(_pct))  # fmt: skip
-    for col in ("change", "difference", "difference_low", "difference_high"):  # AI-active days per person
-        shares[col] = shares[col].map(lambda x: f"{x:+.1f} days" if math.isfinite(_num(x)) else "–")
-    return _view(shares, {"group": "Group", "people": "People", "active_before": "Active then",
+    """Trained vs untrained: shares active, and the change in AI-active days per person."""
+    return _view(r.cohorts, {"group": "Group", "people": "People", "active_before": "Active then",
                              "active_now": "Active now", "change": "Change in AI days", "difference": "Difference",
-                             "difference_low": "Low end", "difference_high": "High end", "note": "Note"})  # fmt: skip
+                             "difference_low": "Low end", "difference_high": "High end", "note": "Note"},
+                 percent={"active_before", "active_now"},
+                 days={"change", "difference", "difference_low", "difference_high"})  # fmt: skip
 
 
 def pilots_view(r: ProgressResult) -> pd.DataFrame:
