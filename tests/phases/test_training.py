@@ -593,6 +593,61 @@ def test_a_survey_without_distinct_profiles_is_one_group():
     assert list(r.skill_groups["size"]) == [8] and math.isnan(r.skill_groups_silhouette)
 
 
+def _silhouette_cases():
+    rng = np.random.default_rng(3)
+    repeats = rng.integers(0, 4, size=(300, 4)).astype(float)  # survey gaps: few distinct vectors
+    floats = rng.normal(size=(120, 3))  # no two rows alike
+    lone = np.vstack([np.zeros((10, 2)), np.ones((10, 2)), [[5.0, 5.0]]])
+    split = np.vstack([np.zeros((6, 2)), np.full((6, 2), 2.0)])  # identical rows in two groups
+    return [
+        ("repeated integer gaps, k-means labels", repeats, None),
+        ("distinct rows, four random groups", floats, rng.integers(0, 4, size=120)),
+        ("a group of one", lone, np.array([0] * 10 + [1] * 10 + [2])),
+        ("identical rows in different groups", split, np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0])),
+    ]
+
+
+@pytest.mark.parametrize(("case", "x", "labels"), _silhouette_cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_mean_silhouette_equals_scikit_learns_on_every_row(case, x, labels):
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    if labels is None:
+        labels = KMeans(n_clusters=3, n_init=10, random_state=0).fit_predict(x)
+    assert tg.mean_silhouette(x, labels) == pytest.approx(float(silhouette_score(x, labels)), rel=1e-12, abs=1e-12)
+
+
+def _profile_labels_by_scikit_learn(matrix):
+    """skill_profile_labels as first written: sklearn's silhouette_score on every respondent."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    x = matrix.to_numpy(dtype=float)
+    best = None
+    for k in range(2, min(tg.SKILL_GROUPS_MAX, len(np.unique(x, axis=0)), len(x) - 1) + 1):
+        labels = KMeans(n_clusters=k, n_init=10, random_state=tg.SKILL_GROUPS_SEED).fit_predict(x)
+        score = float(silhouette_score(x, labels))
+        if best is None or score > best[0] + 1e-12:
+            best = (score, labels, k)
+    return best
+
+
+def test_skill_profile_groups_of_a_scaled_sample_equal_the_straightforward_computation(tmp_path):
+    from kit import sample
+
+    sample.generate(tmp_path / "x2", seed=7, scale=2)
+    eng = load_engagement(tmp_path / "x2")
+    survey_, targets_ = eng.tables["skills_survey"], eng.tables["role_targets"]
+    gaps = tg.person_gaps(survey_, targets_)
+    matrix = tg.skill_gap_matrix(gaps[gaps["has_target"]], tuple(dict.fromkeys(survey_["skill"])))
+    assert len(matrix) > 250
+    score, labels, k = _profile_labels_by_scikit_learn(matrix)
+    got, silhouette = tg.skill_profile_labels(matrix)
+    assert silhouette == pytest.approx(score, rel=1e-12)
+    assert got.nunique() == k
+    assert pd.crosstab(got.to_numpy(), labels).gt(0).sum(axis=1).eq(1).all()  # the same partition, renumbered
+
+
 def test_the_explorers_starting_view_is_the_models_result_not_a_second_analysis(tmp_path, monkeypatch):
     from kit.model import EngagementModel
     from kit.phases.training import presentation
