@@ -43,8 +43,10 @@ _SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
 def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """All cells as strings ('' when blank), headers trimmed and lower-cased, index = row - 2;
+    """All cells as text ('' when blank), headers trimmed and lower-cased, index = row - 2;
     and the rows that could not be read, as (row, reason). Such a row is blank in the frame.
+    A CSV's columns may come as categoricals of their cells' text (see `_read_csv`): the same
+    values, held as codes into the distinct texts.
 
     Raises ValueError with a readable reason when the file cannot be read at all.
     """
@@ -61,17 +63,14 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     return frame, bad_rows
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """One pass of pandas' C parser (fast: millions of rows). A row with more fields than the header
-    is skipped with a warning that names its record (= spreadsheet row, a quoted line break staying
-    in its row); it is put back as a blank row so that every later row keeps its number. Any other
-    warning (pandas only truncates a too-long first data row) sends the file to the csv module."""
+def _pandas_csv(path: Path, dtype: object, usecols: list[int] | None = None) -> tuple[pd.DataFrame, str]:
+    """pandas' C parser, every cell as text; and its parser warnings, joined."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         try:
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-                skip_blank_lines=False, sep=",", on_bad_lines="warn", index_col=False,
+                path, dtype=dtype, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+                skip_blank_lines=False, sep=",", on_bad_lines="warn", index_col=False, usecols=usecols,
             )  # fmt: skip
         except UnicodeDecodeError:
             raise ValueError("is not UTF-8 text (save it as 'CSV UTF-8')") from None
@@ -79,7 +78,39 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
             raise ValueError("is empty (it needs at least a header row)") from None
         except pd.errors.ParserError as exc:
             raise ValueError(f"could not be read as CSV: {exc}") from None
-    notes = "".join(str(w.message) for w in caught if issubclass(w.category, pd.errors.ParserWarning))
+    return frame, "".join(str(w.message) for w in caught if issubclass(w.category, pd.errors.ParserWarning))
+
+
+def _text_categories(column: pd.Series) -> bool:
+    """A categorical column whose distinct values are its cells' text (pandas turns categories that
+    all look like numbers or booleans into numbers, which loses the text: "007" would read 7)."""
+    return isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.dtype == "str"
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """pandas' C parser (fast: millions of rows), each column read as a categorical: the parser
+    itself finds a column's distinct texts and codes into them, so a 5-million-row usage export
+    is never 20 million Python strings; a column whose categories pandas converted to numbers is
+    read again as plain text (one more pass over those columns only).
+
+    A row with more fields than the header is skipped with a warning that names its record
+    (= spreadsheet row, a quoted line break staying in its row); the file is then read as plain
+    text and each such row put back as a blank row so that every later row keeps its number. Any
+    other warning (pandas only truncates a too-long first data row) sends the file to the csv module."""
+    frame, notes = _pandas_csv(path, "category")
+    if not notes:
+        converted = [i for i in range(frame.shape[1]) if not _text_categories(frame.iloc[:, i])]
+        if converted:
+            text, notes = _pandas_csv(path, str, usecols=converted)
+            if notes or len(text) != len(frame):
+                frame, notes = _pandas_csv(path, str)
+            else:
+                for i, column in zip(converted, text.columns, strict=True):
+                    frame.isetitem(i, text[column])
+        if not notes:
+            return frame, []
+    else:
+        frame, notes = _pandas_csv(path, str)
     if not notes:
         return frame, []
     skipped = [(int(row), int(saw), int(expected)) for row, expected, saw in _SKIPPED.findall(notes)]
@@ -198,28 +229,37 @@ def _raise() -> None:
 
 
 class Distinct:
-    """A raw column as its distinct values, trimmed (`text`), and each cell's code into them: every
-    per-value step (trim, blank test, parse) runs once per distinct value, then is spread back to the
-    cells with one `take` (a 5-million-row usage column has a few thousand distinct values)."""
+    """A raw column as its distinct values (`uniques`, as read; `text`, trimmed) and each cell's
+    code into them: every per-value step (trim, blank test, parse) runs once per distinct value,
+    then is spread back to the cells with one `take` (a 5-million-row usage column has a few
+    thousand distinct values). A categorical column (`read_raw` of a CSV) brings its codes along."""
 
-    def __init__(self, raw: pd.Series, codes: np.ndarray | None = None, text: pd.Series | None = None) -> None:
-        if codes is None or text is None:
-            codes, uniques = pd.factorize(raw, sort=False, use_na_sentinel=False)
-            text = pd.Series(uniques, dtype=raw.dtype if len(uniques) else "str").str.strip()
-        self.index, self.codes, self.text = raw.index, codes, text
-        self.blank_values = (text == "").to_numpy(dtype=bool)
+    def __init__(
+        self, raw: pd.Series, codes: np.ndarray | None = None, uniques: pd.Series | None = None,
+        text: pd.Series | None = None,
+    ) -> None:  # fmt: skip
+        if codes is None or uniques is None:
+            if isinstance(raw.dtype, pd.CategoricalDtype):
+                codes = raw.array.codes.astype(np.intp, copy=False)
+                uniques = pd.Series(raw.cat.categories, dtype="str")
+            else:
+                codes, found = pd.factorize(raw, sort=False, use_na_sentinel=False)
+                uniques = pd.Series(found, dtype=raw.dtype if len(found) else "str")
+        self.index, self.codes, self.uniques = raw.index, codes, uniques
+        self.text = uniques.str.strip() if text is None else text
+        self.blank_values = (self.text == "").to_numpy(dtype=bool)
 
     @property
     def blank(self) -> np.ndarray:
         return self.blank_values[self.codes]
 
     def subset(self, raw: pd.Series, keep: np.ndarray) -> Distinct:
-        return Distinct(raw, self.codes[keep], self.text)
+        return Distinct(raw, self.codes[keep], self.uniques, self.text)
 
     def spread(self, values: pd.Series | pd.api.extensions.ExtensionArray | np.ndarray) -> pd.Series:
         """Per-distinct-value results as a column of the table."""
         array = values.array if isinstance(values, pd.Series) else values
-        return pd.Series(array.take(self.codes), index=self.index)
+        return pd.Series(array.take(self.codes), index=self.index, copy=False)  # pandas 3 copies arrays by default
 
 
 def parse_column(raw: pd.Series, kind: str, distinct: Distinct | None = None) -> tuple[pd.Series, pd.Series]:
@@ -281,6 +321,9 @@ def parse_table(raw: pd.DataFrame, model: type[pa.DataFrameModel], file: str) ->
         raw = raw.loc[keep]
 
     typed = raw.copy(deep=False)  # every schema column is replaced below; raw stays as read
+    for name in raw.columns.difference(list(schema.columns)):  # a column outside the contract, kept as text
+        if isinstance(raw[name].dtype, pd.CategoricalDtype):
+            typed[name] = distinct[name].subset(raw[name], keep).spread(distinct[name].uniques)
     reported: set[tuple[int, str]] = set()
     for name, col in schema.columns.items():
         meta = col.metadata or {}
@@ -309,7 +352,14 @@ _DTYPES = {"str": "str", "enum": "str", "bool": "boolean", "date": "datetime64[n
 
 
 def _empty_typed(index: pd.Index, default: object, kind: str) -> pd.Series:
-    """An optional column the file does not have: its default, or missing, in the column's dtype."""
+    """An optional column the file does not have: its default, or missing, in the column's dtype.
+    A missing whole number or true/false is built from its values and mask directly (pandas
+    checks a repeated scalar cell by cell: 0.2 s for a 5-million-row usage table)."""
+    masked = {"int": (pd.arrays.IntegerArray, np.int64), "bool": (pd.arrays.BooleanArray, np.bool_)}
+    if kind in masked and default is None:
+        array, dtype = masked[kind]
+        values = array(np.zeros(len(index), dtype=dtype), np.ones(len(index), dtype=bool))
+        return pd.Series(values, index=index, copy=False)
     return pd.Series(default, index=index, dtype=_DTYPES[kind])
 
 

@@ -226,3 +226,58 @@ def test_non_strict_load_keeps_good_tables_and_lists_problems(tmp_path):
     eng = load_engagement(folder, strict=False)
     assert not eng.has("tools") and eng.has("workflows")
     assert eng.missing["tools"] == "tools.csv has errors"
+
+
+# ---------------------------------------------------------------- the fast CSV path reads what plain text reads
+
+USAGE_HEADER = "user_id,tool,date,actions,Team\n"
+FAST_PATH_CASES = [
+    ("usage", USAGE_HEADER + "007,ChatGPT,2026-01-02,3,A\n7,ChatGPT,2026-01-02,03,7\n007, chatgpt ,2026-01-03,,\n"),
+    ("usage", USAGE_HEADER + "1,True,2026-01-02,1,1\n2,False,2026-13-01,-4,2\n\n3,True,2026-01-02,1.5,3\n"),
+    ("usage", "\ufeff" + USAGE_HEADER + "E1,Zoom,2026-01-02,7,x\n  ,Zoom,2026-01-02,7,y\n,,,,\n"),
+    ("time_studies", "observation_id,workflow_id,ai_assisted,minutes,employee_id\n"
+                     "1,W1,yes,3,10\n1,W1,no,4,11\n2,W1,maybe,0,\n3,W2,1,5.5,012\n"),
+    ("tools", "tool,vendor,category,plan,seats,cost_per_seat_month,approved,max_data_class\n"
+              "Zoom,Zoom,other,team,10,15,yes,internal\nZoom,Zoom,other,Team ,x,15,no,secret\n"),
+]
+
+
+def _plain_text_read(path: Path) -> pd.DataFrame:
+    """`read_raw` as first written: every cell a Python string (pandas' C parser, dtype=str)."""
+    from kit.intake import readers
+
+    frame, _ = readers._pandas_csv(path, str)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame
+
+
+def _assert_same_as_plain_text(path: Path, table: str) -> None:
+    from kit.intake import TABLE_SPECS
+    from kit.intake.readers import parse_table, read_raw
+
+    model = TABLE_SPECS[table].model
+    fast, bad_rows = read_raw(path)
+    assert bad_rows == []
+    typed, problems = parse_table(fast, model, path.name)
+    want, want_problems = parse_table(_plain_text_read(path), model, path.name)
+    pd.testing.assert_frame_equal(typed, want)
+    assert [str(p) for p in problems] == [str(p) for p in want_problems]
+
+
+@pytest.mark.parametrize(("table", "text"), FAST_PATH_CASES, ids=["numeric-looking-ids", "booleans-and-bad-cells",
+                                                                  "bom-blank-cells", "duplicated-ids", "bad-enums"])
+def test_a_csv_read_through_its_distinct_values_gives_the_same_table_and_problems_as_plain_text(tmp_path, table, text):
+    path = tmp_path / f"{table}.csv"
+    path.write_text(text, encoding="utf-8")
+    _assert_same_as_plain_text(path, table)
+
+
+def test_every_table_of_a_scaled_sample_reads_the_same_through_its_distinct_values(tmp_path):
+    from kit import sample
+    from kit.intake import TABLE_SPECS
+
+    sample.generate(tmp_path / "x2", seed=7, scale=2)
+    for table in TABLE_SPECS:
+        path = tmp_path / "x2" / f"{table}.csv"
+        if path.is_file():
+            _assert_same_as_plain_text(path, table)

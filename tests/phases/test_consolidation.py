@@ -806,3 +806,44 @@ def test_the_engagement_template_documents_the_cancel_threshold_with_its_default
     doc = next(p for p in text.split("\n\n") if p.startswith("# consolidation_rules — "))
     assert "the kit's own assumptions (not from a published source)" in doc
     assert "cancel_below — number from 0 to below 0.8, default 0.1" in doc
+
+
+# ---------------------------------------------------------------- the fast paths give what the straightforward ones gave
+
+
+def _match_every_row(text: pd.Series) -> pd.Series:
+    """match_ai_product as first written: every row's text matched against the vendor list."""
+    norm = cs.normalize_text(text)
+    out = pd.Series(pd.NA, index=text.index, dtype="object")
+    for product, pattern in zip(cs.ai_vendors()["product"], cs.ai_vendors()["pattern"], strict=True):
+        todo = out.isna()
+        if not todo.any():
+            break
+        hit = norm[todo].str.contains(pattern, regex=True)
+        out.loc[hit[hit].index] = product
+    return out
+
+
+def test_ai_products_matched_once_per_distinct_text_equal_a_match_of_every_row(tmp_path):
+    from kit import sample
+
+    sample.generate(tmp_path / "x2", seed=7, scale=2)
+    ex = load_engagement(tmp_path / "x2").tables["expenses"]
+    texts = pd.concat([ex["vendor"] + " " + ex["description"].fillna(""),
+                       pd.Series(["OPENAI *CHATGPT", None, "", "  Zoom  ", "openai *chatgpt"])], ignore_index=True)  # fmt: skip
+    texts.index = texts.index * 3  # an index that is not 0..n-1
+    got, want = cs.match_ai_product(texts), _match_every_row(texts)
+    assert got.notna().sum() > 100
+    pd.testing.assert_series_equal(got, want)
+
+
+def test_month_codes_by_lookup_equal_numpys_calendar_conversion():
+    import numpy as np
+
+    from kit.phases.consolidation.analysis import _month_of
+
+    days = np.random.default_rng(1).integers(-800, 40_000, size=5000)
+    want = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    assert np.array_equal(_month_of(days), want)
+    assert int(_month_of(np.int64(19_723))) == 648  # 2024-01-01: 54 years after January 1970
+    assert _month_of(np.empty(0, dtype=np.int64)).shape == (0,)

@@ -201,15 +201,16 @@ def ai_vendors() -> pd.DataFrame:
 def match_ai_product(text: pd.Series) -> pd.Series:
     """The AI vendor list's product each text names (first matching row wins), else <NA>.
     `text` is raw (e.g. merchant + description); it is normalized here."""
-    norm = normalize_text(text)
-    out = pd.Series(pd.NA, index=text.index, dtype="object")
+    codes, distinct = pd.factorize(text, use_na_sentinel=False)  # each distinct text matched once
+    norm = normalize_text(pd.Series(distinct, dtype=text.dtype))
+    found = pd.Series(pd.NA, index=norm.index, dtype="object")
     for product, pattern in zip(ai_vendors()["product"], ai_vendors()["pattern"], strict=True):
-        todo = out.isna()
+        todo = found.isna()
         if not todo.any():
             break
         hit = norm[todo].str.contains(pattern, regex=True)
-        out.loc[hit[hit].index] = product
-    return out
+        found.loc[hit[hit].index] = product
+    return pd.Series(found.to_numpy(dtype=object)[codes], index=text.index, dtype="object")
 
 
 def _name_key(names: pd.Series | pd.Index) -> np.ndarray:
@@ -237,8 +238,11 @@ class _Usage:
 def _encode_usage(usage: pd.DataFrame, inventory: pd.Series, as_of_day: int) -> _Usage:
     day = usage[U.date].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     keep = day <= as_of_day
-    person, people = pd.factorize(usage[U.user_id].to_numpy()[keep])
-    raw_tool, raw_names = pd.factorize(usage[U.tool].to_numpy()[keep])
+    ids, tools = usage[U.user_id].to_numpy(), usage[U.tool].to_numpy()
+    if not keep.all():  # else no copy of millions of ids
+        ids, tools, day = ids[keep], tools[keep], day[keep]
+    person, people = pd.factorize(ids)
+    raw_tool, raw_names = pd.factorize(tools)
     listed_keys = _name_key(inventory)
     canon: dict[str, int] = {k: i for i, k in enumerate(listed_keys)}
     names = list(inventory)
@@ -253,7 +257,7 @@ def _encode_usage(usage: pd.DataFrame, inventory: pd.Series, as_of_day: int) -> 
         n_listed=len(inventory),
         tool=lookup[raw_tool] if len(raw_tool) else np.empty(0, dtype=np.int64),
         person=person.astype(np.int64),
-        day=day[keep],
+        day=day,
         people=np.asarray(people, dtype=object),
         **_snapshot_codes(usage, keep),
     )
@@ -322,16 +326,28 @@ def _day_text(day: int) -> str:
     return f"{pd.Timestamp(day, unit='D'):%d %b %Y}"
 
 
+def _month_of(day: np.ndarray | np.integer) -> np.ndarray:
+    """Month codes (months since January 1970) of day codes (days since 1970-01-01): numpy's
+    calendar conversion done once per day of the span and spread by lookup (millions of rows)."""
+    day = np.asarray(day, dtype=np.int64)
+    if day.size == 0:
+        return np.empty(day.shape, dtype=np.int64)
+    first = int(day.min())
+    table = np.arange(first, int(day.max()) + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return table[day - first]
+
+
 def _trend_rows(u: _Usage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(month code, tool, person) of the rows the monthly trend counts: a daily row in its calendar
     month; a snapshot row in its snapshot's month when it falls inside that snapshot's window (the
     latest snapshot of each tool and month), so a snapshot never adds invented months."""
-    to_month = lambda d: d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # noqa: E731
     daily = u.snapshot < 0
-    month, tool, person = [to_month(u.day[daily])], [u.tool[daily]], [u.person[daily]]
+    if daily.all():  # a daily log only: no copies of its millions of rows
+        return _month_of(u.day), u.tool, u.person
+    month, tool, person = [_month_of(u.day[daily])], [u.tool[daily]], [u.person[daily]]
     snap = ~daily
     if snap.any():
-        s_month = to_month(u.snapshot[snap])
+        s_month = _month_of(u.snapshot[snap])
         frame = pd.DataFrame({"m": s_month, "t": u.tool[snap], "s": u.snapshot[snap]})
         latest = frame.groupby(["m", "t"])["s"].transform("max").to_numpy()
         inside = (u.snapshot[snap] == latest) & (u.day[snap] > u.snapshot[snap] - u.window[snap]) & (
@@ -345,10 +361,9 @@ def _trend_rows(u: _Usage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _measured_months(u: _Usage) -> np.ndarray:
     """Months the trend has a measurement for: every month across the daily log's span (a month
     with no use there is a real zero) plus the month of each snapshot."""
-    to_month = lambda d: d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # noqa: E731
     daily = u.day[u.snapshot < 0]
-    months = [np.arange(to_month(daily).min(), to_month(daily).max() + 1)] if len(daily) else []
-    months.append(to_month(u.snapshot[u.snapshot >= 0]))
+    months = [np.arange(_month_of(daily.min()), _month_of(daily.max()) + 1)] if len(daily) else []
+    months.append(_month_of(u.snapshot[u.snapshot >= 0]))
     return np.unique(np.concatenate(months)) if months else np.empty(0, dtype=np.int64)
 
 
