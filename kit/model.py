@@ -17,6 +17,7 @@ that changes one phase's options recomputes only the nodes downstream of it.
 from __future__ import annotations
 
 import functools
+import os
 import pickle
 import traceback
 from collections.abc import Mapping
@@ -390,7 +391,10 @@ class EngagementModel:
             key = (str(run_dir), name)
             if self._saved.get(key) is value:
                 continue
-            if path := save_result(run_dir, name, value):
+            kept = None
+            if self.cache is not None and not isinstance(value, Unavailable):
+                kept = self.cache.path_of("nodes", name, self.key(name))
+            if path := save_result(run_dir, name, value, pickled=kept):
                 written.append(path)
             self._saved[key] = value
         return written
@@ -412,9 +416,11 @@ def result_path(run_dir: str | Path, phase: str) -> Path:
     return Path(run_dir) / RESULTS / f"{phase}.pkl"
 
 
-def save_result(run_dir: str | Path, name: str, value: Any) -> Path | None:
+def save_result(run_dir: str | Path, name: str, value: Any, pickled: Path | None = None) -> Path | None:
     """Persist a node result typed (`results/<name>.pkl`); a phase result also as its JSON record
-    (`results/<phase>.json`, for people and other tools). An unavailable result writes nothing."""
+    (`results/<phase>.json`, for people and other tools). An unavailable result writes nothing.
+    `pickled`: a file already holding this value's pickle (its run-cache entry, `kit.cache`), copied
+    instead of pickling the value again (the snapshot holds millions of usage rows)."""
     from kit import notebook as nb
     from kit.report import write_atomic
 
@@ -422,7 +428,27 @@ def save_result(run_dir: str | Path, name: str, value: Any) -> Path | None:
         return None
     if name in PHASE_BY_NAME:
         nb.record(run_dir, name, value)
-    return write_atomic(result_path(run_dir, name), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    target = result_path(run_dir, name)
+    if pickled is not None and _copy_atomic(pickled, target):
+        return target
+    return write_atomic(target, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _copy_atomic(source: Path, target: Path) -> bool:
+    """Copy `source` to `target` through a temp file and a rename (the kernel copies the bytes; no
+    pickling); False when it cannot. A copy, not a link: a run folder shares no file with the cache."""
+    import shutil
+
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.copy.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+        return True
+    except OSError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load_result(run_dir: str | Path, phase: str) -> Any:

@@ -251,3 +251,23 @@ def test_a_phase_rendered_before_is_restored_with_this_runs_parameters(tmp_path)
     injected = next(c for c in restored.cells if "injected-parameters" in c.metadata.tags)
     assert str(new_run) in injected.source and str(old_run) not in injected.source
     assert (new_run / "pages" / "clarity_document.txt").read_text() == "context"
+
+
+def test_a_result_kept_in_the_cache_is_copied_into_the_run_folder_not_pickled_again(client, tmp_path, monkeypatch):
+    import pickle
+
+    import kit.model
+
+    folder, cache, first, _ = client
+    for node in GRAPH.nodes:  # every node's results/ file holds the bytes of its cache entry, in a file of its own
+        entry = cache.path_of("nodes", node, first.key(node))
+        if entry is None:
+            continue
+        kept = tmp_path / "run1" / "results" / f"{node}.pkl"
+        assert kept.read_bytes() == entry.read_bytes() and not kept.samefile(entry), node
+    dumped = []
+    real_dumps = pickle.dumps
+    monkeypatch.setattr(kit.model.pickle, "dumps", lambda value, **kw: dumped.append(type(value).__name__) or real_dumps(value, **kw))
+    again = run_model(folder, tmp_path / "run2", RunCache(cache.root))
+    assert dumped == ["dict"] and set(again.reused) == set(GRAPH.nodes)  # results/engagement.pkl only
+    assert_same(load_result(tmp_path / "run2", "snapshot"), load_result(tmp_path / "run1", "snapshot"), "snapshot")

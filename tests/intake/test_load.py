@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook
@@ -281,3 +282,31 @@ def test_every_table_of_a_scaled_sample_reads_the_same_through_its_distinct_valu
         path = tmp_path / "x2" / f"{table}.csv"
         if path.is_file():
             _assert_same_as_plain_text(path, table)
+
+
+def _hand_made_table() -> pd.DataFrame:
+    index = pd.Index([0, 1, 3, 7])  # blank rows removed: labels with gaps
+    return pd.DataFrame({
+        "none_int": pd.Series(pd.NA, index=index, dtype="Int64"), "id": ["a", "b", "c", "d"],
+        "none_date": pd.Series(pd.NaT, index=index, dtype="datetime64[ns]"), "n": pd.array([1, None, 3, 4], "Int64"),
+        "none_bool": pd.Series(pd.NA, index=index, dtype="boolean"), "none_float": np.nan, "text": "",
+    }, index=index)  # fmt: skip
+
+
+def test_a_table_kept_in_the_run_cache_comes_back_equal_without_its_empty_columns(tmp_path):
+    import pickle
+
+    from kit import sample
+    from kit.intake import PackedTable, pack_table, unpack_table
+
+    sample.generate(tmp_path / "x2", seed=7, scale=2)
+    tables = dict(load_engagement(tmp_path / "x2").tables, hand_made=_hand_made_table())
+    for name, table in tables.items():
+        packed = pack_table(table)
+        assert unpack_table(pickle.loads(pickle.dumps(packed))).equals(table), name
+        pd.testing.assert_frame_equal(unpack_table(pickle.loads(pickle.dumps(packed))), table)
+    packed = pack_table(tables["usage"])
+    assert isinstance(packed, PackedTable) and {name for _, name, _ in packed.empty} == {
+        "snapshot", "window_days", "prompts", "active_days"}  # fmt: skip
+    assert [name for _, name, _ in pack_table(tables["hand_made"]).empty] == [
+        "none_int", "none_date", "none_bool", "none_float"]  # fmt: skip
