@@ -663,3 +663,22 @@ def test_the_explorers_starting_view_is_the_models_result_not_a_second_analysis(
     assert starting[0].text == tg.cohorts_text(model["training_gaps"])
     view(hours_per_level=options.hours_per_level + 1)
     assert [k["hours_per_level"] for k in analysed] == [options.hours_per_level + 1]
+
+
+def _is_ai_tool_row_by_row(tools, names):
+    """is_ai_tool as first written: every row's name keyed and looked up."""
+    category = dict(zip(tg.analysis._key(tools["tool"]), tools["category"].astype(str).str.strip().str.lower(), strict=True))
+    return tg.analysis._key(names).map(lambda k: k not in category or category[k] in tg.analysis.AI_CATEGORIES).astype(bool)
+
+
+def test_ai_tools_judged_once_per_distinct_name_equal_a_judgement_of_every_row(tmp_path):
+    from kit import sample
+
+    sample.generate(tmp_path / "x2", seed=7, scale=2)
+    eng = load_engagement(tmp_path / "x2")
+    names = pd.concat([eng.tables["usage"]["tool"], pd.Series([" zoom ", "ZOOM", None, "Unlisted AI"])], ignore_index=True)
+    names.index = names.index + 10
+    got = tg.is_ai_tool(eng.tables["tools"], names)
+    pd.testing.assert_series_equal(got, _is_ai_tool_row_by_row(eng.tables["tools"], names))
+    assert 0 < got.sum() < len(got)
+    assert tg.is_ai_tool(eng.tables["tools"], names.iloc[:0]).tolist() == []

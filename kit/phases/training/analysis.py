@@ -365,8 +365,10 @@ def is_ai_tool(tools: pd.DataFrame | None, names: pd.Series) -> pd.Series:
     category = dict(
         zip(_key(tools[Tools.tool]), tools[Tools.category].astype(str).str.strip().str.lower(), strict=True)
     )
-    keys = _key(names)
-    return keys.map(lambda k: k not in category or category[k] in AI_CATEGORIES).astype(bool)
+    codes, distinct = pd.factorize(names, use_na_sentinel=False)  # each distinct name judged once
+    keys = _key(pd.Series(distinct, dtype=object))
+    ai = keys.map(lambda k: k not in category or category[k] in AI_CATEGORIES).astype(bool).to_numpy()
+    return pd.Series(ai[codes] if len(codes) else np.zeros(0, dtype=bool), index=names.index)
 
 
 def _ai_tools(tools: pd.DataFrame | None, usage: pd.DataFrame | None) -> pd.DataFrame:
@@ -599,6 +601,7 @@ def _person_usage(
         max_level=(S.level, "max"),
     )  # fmt: skip
     start = as_of - pd.Timedelta(days=days - 1)
+    usage = usage[[Usage.user_id, Usage.tool, Usage.date]]  # the columns read: no copies of the others
     window = usage[(usage[Usage.date] >= start) & (usage[Usage.date] <= as_of)]
     window = window[is_ai_tool(tools, window[Usage.tool])]
     ai_days = window.groupby(Usage.user_id)[Usage.date].nunique()
