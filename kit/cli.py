@@ -347,6 +347,7 @@ def present(
     its configuration (voila.json in JUPYTER_CONFIG_DIR)."""
     import signal
 
+    from kit.baseline import recorded_baseline
     from kit.intake import load_engagement
     from kit.live import run_jupyterlab
     from kit.phases import get_phase
@@ -355,7 +356,8 @@ def present(
 
     try:
         eng = load_engagement(engagement)
-        outcomes = plan_phases(eng, [phase] if phase else None)
+        has_baseline = recorded_baseline(reports.resolve(), eng.settings.slug) is not None
+        outcomes = plan_phases(eng, [phase] if phase else None, has_baseline=has_baseline)
     except IntakeError as exc:
         _report_intake_error(exc)
         raise typer.Exit(1) from None

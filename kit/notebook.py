@@ -460,11 +460,15 @@ def model(eng: Any, output_dir: str | os.PathLike[str] | None, phase: str, **opt
     """The engagement model this notebook renders (``kit.model.EngagementModel``). In a ``kit run``
     (report mode with a run folder) it reads the run's persisted results, so the notebook shows
     exactly what the run computed; otherwise it computes in memory, with this notebook's
-    ``options`` for ``phase`` and engagement.yaml's ``phases:`` for every other phase."""
+    ``options`` for ``phase`` and engagement.yaml's ``phases:`` for every other phase, compared
+    with the engagement's recorded baseline run when ``output_dir`` is a live or presentation
+    folder of its reports (``kit.baseline.live_baseline``)."""
+    from kit.baseline import live_baseline
     from kit.model import EngagementModel
 
-    run_dir = output_dir if is_report() and output_dir else None
-    return EngagementModel(eng, {phase: options}, run_dir=run_dir)
+    if is_report() and output_dir:
+        return EngagementModel(eng, {phase: options}, run_dir=output_dir)
+    return EngagementModel(eng, {phase: options}, baseline=live_baseline(output_dir, eng.settings.slug))
 
 
 # --- phase results as JSON -----------------------------------------------------------------
