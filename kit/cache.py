@@ -115,7 +115,7 @@ class RunCache:
             return False, None
         except Exception:  # noqa: BLE001 - a damaged entry is an absent one
             return False, None
-        self.hits[kind].append(name)
+        self.hits.setdefault(kind, []).append(name)
         return True, value
 
     def put(self, kind: str, name: str, key: str, value: Any) -> None:
