@@ -1133,20 +1133,20 @@ def write_deck(run_dir: Path, settings: EngagementSettings, baseline: Path | Non
 def deck_key(run_dir: Path, settings: EngagementSettings) -> str:
     """What a run's deck is made from, as one digest (`kit.cache`): the kit's fingerprint, the
     settings, the run date, the bytes of every record it reads (`results/*.json`, the phases'
-    status) and the summary's status in the manifest. The run id is not in it: a kept deck gets
-    this run's id written in (`_with_run_id`)."""
+    status) and the summary's status in the manifest. The run id is not in it, only its length
+    (text is fitted to its box): a kept deck gets this run's id written in (`_with_run_id`)."""
     from kit.cache import digest, file_sha256, fingerprint
 
     run_dir = Path(run_dir)
     records = sorted((p.name, file_sha256(p)) for p in (run_dir / "results").glob("*.json"))
     summary = _summary_record(run_dir)
     return digest("deck", fingerprint(), settings.model_dump(mode="json"), _run_date(run_dir).isoformat(), records,
-                  [summary.status, summary.error])  # fmt: skip
+                  [summary.status, summary.error], len(run_dir.name))  # fmt: skip
 
 
 def _with_run_id(pptx: bytes, old: str, new: str) -> bytes | None:
     """A deck built for run `old` as run `new` would build it: the run id replaced in its slides and
-    notes. None when the ids differ in length (text is fitted to its box, so such a deck is rebuilt)."""
+    notes. None when the ids differ in length (`deck_key` keeps them apart: text is fitted to its box)."""
     import zipfile
 
     if old == new:
