@@ -184,8 +184,9 @@ def run(
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
 
-    Tables, results and phases whose inputs are unchanged since an earlier run are reused from
-    <reports>/<slug>/.cache/; --force recomputes all.
+    Tables, results, phases and the deck whose inputs are unchanged since an earlier run are reused
+    from <reports>/<slug>/.cache/ (a run that renders no notebook starts no kernel); --force
+    recomputes all.
 
     Exit status: 0 done; 1 bad input, a failed phase, nothing to analyse or a file-system error;
     2 a bad option; 130 / 143 interrupted by SIGINT / SIGTERM (the run folder is marked incomplete).

@@ -33,13 +33,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
-from scipy import optimize, special, stats
 
 from kit.evidence import TASK_PRIORS
 from kit.intake.schemas import TimeStudies, Workflows
+from kit.lazy import lazy
 from kit.settings import EngagementSettings
+
+# statsmodels and scipy.stats are imported when a fit first needs them (kit.lazy), not by every
+# kernel that renders a phase from its recorded result
+sm, smf = lazy("statsmodels.api"), lazy("statsmodels.formula.api")
+optimize, special, stats = lazy("scipy.optimize"), lazy("scipy.special"), lazy("scipy.stats")
 
 W = Workflows  # column names come from the schema models
 T = TimeStudies
