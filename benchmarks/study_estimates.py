@@ -4,18 +4,23 @@
 
 Draws many synthetic clients from the kit's generator (`kit.sample.workflow_studies`: the
 sample's 65 workflows, true savings drawn within each task type's range, new noise and new
-runs each time; planted workflows are not redrawn until they show their plant) at two settings:
+runs each time; planted workflows are not redrawn until they show their plant; eight normally
+studied workflows, chosen at random per client, left untimed besides the sample's own) at two
+settings, and a robustness check:
 
 - default: the generator's noise (SD 0.25-0.35 of log minutes) and runs per arm (10-40);
-- noisy: noise SD 0.45 and 8 runs per arm on every normally studied workflow.
+- noisy: noise SD 0.45 and 8 runs per arm on every normally studied workflow;
+- atypical (not one of the bars): default noise, each task type's centre moved per client by one
+  published prior SD times a normal draw.
 
 For each client it runs today's estimator ("measured, else pooled, else prior", ranked by the low
 end of each workflow's own interval) and the new one (`kit.estimates.estimate_savings`, ranked by
 the shrunk estimate), and compares both with the truth:
 
-- coverage of the 90% intervals, for measured workflows and for the others (partially pooled,
-  borrowed from the task type, prior), pooled over workflows and clients, and the lowest coverage
-  of any single workflow across clients;
+- coverage of the 90% intervals, for measured workflows, for the others (partially pooled,
+  borrowed from the task type, prior) and for those with no runs of their own (borrowed or prior;
+  also split into the random eight and the sample's five), pooled over workflows and clients, and
+  the lowest coverage of any single workflow across clients;
 - mean absolute error of the saving (share of time), measured workflows and all workflows;
 - the start-here picks (top 3): reported net value against their true net value (sum over
   clients), and the share of clients with a pick whose true net value is negative.
@@ -41,10 +46,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kit import estimates
 from kit.evidence import TASK_PRIORS
 from kit.phases import roi
-from kit.sample import workflow_studies
+from kit.sample import NORMAL, PLANTED, WORKFLOWS, workflow_studies
 from kit.settings import parse_settings
 
-SETTINGS = {"default": {}, "noisy": {"noise_sd": 0.45, "runs_per_arm": 8}}
+UNTIMED = 8  # normally studied workflows left untimed at random per client (besides the sample's five)
+SETTINGS = {
+    "default": {"untimed": UNTIMED},
+    "noisy": {"noise_sd": 0.45, "runs_per_arm": 8, "untimed": UNTIMED},
+}
+ROBUSTNESS = {"atypical": {"type_spread": 1.0, "untimed": UNTIMED}}  # main() only: not a bar of issue 13
+SAMPLE_UNTIMED = {f"W{i + 1:02d}" for i, w in enumerate(WORKFLOWS) if w.studies not in (NORMAL, PLANTED)}
 TOP_N = 3
 
 
@@ -93,7 +104,7 @@ def one_client(seed: int, **study) -> dict:
     rows, picks = [], {}
     for method, table, basis in (("today", old, "net_value_low"), ("new", new, "net_value")):
         t = table.assign(true=table["workflow_id"].map(truth), method=method, seed=seed)
-        rows.append(t[["seed", "method", "workflow_id", "source", "saving", "saving_low", "saving_high", "true"]])
+        rows.append(t[["seed", "method", "workflow_id", "source", "n_without_ai", "n_with_ai", "saving", "saving_low", "saving_high", "true"]])
         ranking = roi.analyze(wfs, ts, settings, fits=fits, savings=table).ranking
         chosen = _picks(ranking, basis)
         picks[method] = {
@@ -108,7 +119,7 @@ def run_study(n_clients: int, setting: str, seed0: int = 1000) -> tuple[pd.DataF
     """(per-workflow rows, per-client pick rows) over `n_clients` clients at `setting`."""
     wf_rows, pick_rows = [], []
     for k in range(n_clients):
-        res = one_client(seed0 + k, **SETTINGS[setting])
+        res = one_client(seed0 + k, **{**SETTINGS, **ROBUSTNESS}[setting])
         wf_rows.append(res["workflows"])
         for method, p in res["picks"].items():
             pick_rows.append({"seed": seed0 + k, "method": method, **p})
@@ -121,6 +132,8 @@ def summarize(wf: pd.DataFrame, picks: pd.DataFrame) -> pd.DataFrame:
     for method, g in wf.groupby("method", sort=False):
         inside = (g["saving_low"] <= g["true"]) & (g["true"] <= g["saving_high"])
         measured = g["source"] == "measured"
+        borrowed = (g["n_without_ai"] < 2) | (g["n_with_ai"] < 2)  # no runs of its own to use: borrowed or prior
+        fixed = g["workflow_id"].isin(SAMPLE_UNTIMED)
         err = (g["saving"] - g["true"]).abs()
         per_wf = inside.groupby(g["workflow_id"]).mean()
         p = picks[picks["method"] == method]
@@ -128,6 +141,9 @@ def summarize(wf: pd.DataFrame, picks: pd.DataFrame) -> pd.DataFrame:
             "method": method,
             "coverage_measured": inside[measured].mean(),
             "coverage_other": inside[~measured].mean(),
+            "coverage_untimed": inside[borrowed].mean(),
+            "coverage_untimed_random": inside[borrowed & ~fixed].mean(),
+            "coverage_untimed_sample": inside[borrowed & fixed].mean(),
             "lowest_workflow_coverage": per_wf.min(),
             "mae_measured": err[measured].mean(),
             "mae_all": err.mean(),
@@ -179,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.mixedlm:
         print(mixedlm_comparison(args.mixedlm))
         return
-    for setting in SETTINGS:
+    for setting in {**SETTINGS, **ROBUSTNESS}:
         start = time.perf_counter()
         wf, picks = run_study(args.clients, setting, args.seed)
         table = summarize(wf, picks)

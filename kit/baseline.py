@@ -116,6 +116,20 @@ def recorded_baseline(reports_root: str | Path, slug: str) -> str | None:
     return run_id if run_id and (path.parent / run_id).is_dir() else None
 
 
+def live_baseline(output_dir: str | Path | None, slug: str) -> RunData | None:
+    """The engagement's recorded baseline run for a notebook working outside a run (`kit open`'s
+    live copy in `<reports>/<slug>/live/`, `kit present`'s copy in `<reports>/<slug>/present/`):
+    the same baseline a `kit run` into those reports compares with; None when the folder is not
+    such a folder or no baseline is recorded."""
+    if not output_dir:
+        return None
+    folder = Path(output_dir).resolve()
+    if folder.parent.name != slug:
+        return None
+    run_id = recorded_baseline(folder.parent.parent, slug)
+    return load_run(folder.parent / run_id) if run_id else None
+
+
 def check_baseline_run(reports_root: str | Path, slug: str, run_id: str) -> Path:
     """The folder of run `run_id` under `<reports>/<slug>/`; BaselineError when it is not a
     complete run this kit wrote."""

@@ -1,7 +1,7 @@
 """Incremental runs: what one `kit run` computed, kept for the next run of the same engagement.
 
 The cache lives in the engagement's reports folder, `<reports>/<slug>/.cache/` (git-ignored: a
-`.gitignore` of its own), beside the run folders. It holds three kinds of entry, each a file
+`.gitignore` of its own), beside the run folders. It holds four kinds of entry, each a file
 (or folder) named by a key, the sha256 of everything the entry was computed from:
 
 * `tables/<table>-<key>.pkl`: an intake table as loaded (typed, pseudonymized) with the problems
@@ -14,6 +14,8 @@ The cache lives in the engagement's reports folder, `<reports>/<slug>/.cache/` (
 * `renders/<phase>-<key>/`: a phase's executed notebook, its HTML and the pages it wrote. Key:
   the keys of every node and source the phase reads, its notebook file, its parameters (options,
   run date), the engagement's warnings and the status of the phases it reports on.
+* `decks/<slug>-<key>.pkl`: the run's steering-committee deck and the run id it was built for
+  (`kit.deck.deck_key`: the records it reads, the settings, the run date, the run id's length).
 
 Every key starts from `fingerprint()`: the kit's version and the bytes of its own code and
 templates, so an entry written by another kit version (or an edited kit) is never read; other
@@ -115,7 +117,7 @@ class RunCache:
             return False, None
         except Exception:  # noqa: BLE001 - a damaged entry is an absent one
             return False, None
-        self.hits[kind].append(name)
+        self.hits.setdefault(kind, []).append(name)
         return True, value
 
     def put(self, kind: str, name: str, key: str, value: Any) -> None:

@@ -184,8 +184,9 @@ def run(
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
 
-    Tables, results and phases whose inputs are unchanged since an earlier run are reused from
-    <reports>/<slug>/.cache/; --force recomputes all.
+    Tables, results, phases and the deck whose inputs are unchanged since an earlier run are reused
+    from <reports>/<slug>/.cache/ (a run that renders no notebook starts no kernel); --force
+    recomputes all.
 
     Exit status: 0 done; 1 bad input, a failed phase, nothing to analyse or a file-system error;
     2 a bad option; 130 / 143 interrupted by SIGINT / SIGTERM (the run folder is marked incomplete).
@@ -347,6 +348,7 @@ def present(
     its configuration (voila.json in JUPYTER_CONFIG_DIR)."""
     import signal
 
+    from kit.baseline import recorded_baseline
     from kit.intake import load_engagement
     from kit.live import run_jupyterlab
     from kit.phases import get_phase
@@ -355,7 +357,8 @@ def present(
 
     try:
         eng = load_engagement(engagement)
-        outcomes = plan_phases(eng, [phase] if phase else None)
+        has_baseline = recorded_baseline(reports.resolve(), eng.settings.slug) is not None
+        outcomes = plan_phases(eng, [phase] if phase else None, has_baseline=has_baseline)
     except IntakeError as exc:
         _report_intake_error(exc)
         raise typer.Exit(1) from None

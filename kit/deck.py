@@ -1130,16 +1130,61 @@ def write_deck(run_dir: Path, settings: EngagementSettings, baseline: Path | Non
     return write_atomic(deck_path(run_dir, settings.slug), build_deck(data))
 
 
-def write_run_deck(run_dir: Path, settings: EngagementSettings) -> Path | None:
+def deck_key(run_dir: Path, settings: EngagementSettings) -> str:
+    """What a run's deck is made from, as one digest (`kit.cache`): the kit's fingerprint, the
+    settings, the run date, the bytes of every record it reads (`results/*.json`, the phases'
+    status) and the summary's status in the manifest. The run id is not in it, only its length
+    (text is fitted to its box): a kept deck gets this run's id written in (`_with_run_id`)."""
+    from kit.cache import digest, file_sha256, fingerprint
+
+    run_dir = Path(run_dir)
+    records = sorted((p.name, file_sha256(p)) for p in (run_dir / "results").glob("*.json"))
+    summary = _summary_record(run_dir)
+    return digest("deck", fingerprint(), settings.model_dump(mode="json"), _run_date(run_dir).isoformat(), records,
+                  [summary.status, summary.error], len(run_dir.name))  # fmt: skip
+
+
+def _with_run_id(pptx: bytes, old: str, new: str) -> bytes | None:
+    """A deck built for run `old` as run `new` would build it: the run id replaced in its slides and
+    notes. None when the ids differ in length (`deck_key` keeps them apart: text is fitted to its box)."""
+    import zipfile
+
+    if old == new:
+        return pptx
+    if len(old) != len(new):
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(pptx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith(".xml"):
+                data = data.replace(old.encode(), new.encode())
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def write_run_deck(run_dir: Path, settings: EngagementSettings, cache: Any = None) -> Path | None:
     """`kit run`'s deck: `write_deck`, never raising. A failure is reported in one line on stderr, its
-    traceback kept in `<run>/logs/deck.log`, and the run stays as it is (None is returned)."""
+    traceback kept in `<run>/logs/deck.log`, and the run stays as it is (None is returned).
+    With the run cache (`kit.cache.RunCache`), a deck an earlier run built from the same records
+    (`deck_key`) is copied with this run's id instead of being built again, and a built one is kept."""
     import sys
     import traceback
 
+    run_dir = Path(run_dir)
     try:
-        return write_deck(run_dir, settings)
+        if cache is None:
+            return write_deck(run_dir, settings)
+        key = deck_key(run_dir, settings)
+        found, kept = cache.get("decks", settings.slug, key)
+        pptx = _with_run_id(kept[1], kept[0], run_dir.name) if found else None
+        if pptx is None:
+            pptx = build_deck(load_deck_data(run_dir, settings))
+            cache.put("decks", settings.slug, key, (run_dir.name, pptx))
+            cache.flush()
+        return write_atomic(deck_path(run_dir, settings.slug), pptx)
     except Exception as exc:  # noqa: BLE001 — the deck must never undo a complete run
-        log = Path(run_dir) / "logs" / "deck.log"
+        log = run_dir / "logs" / "deck.log"
         try:
             write_atomic(log, traceback.format_exc())
         except OSError:

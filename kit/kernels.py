@@ -19,6 +19,7 @@ failure: the kernel is replaced by a fresh one and the phase retried once (by th
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -28,13 +29,12 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.utils import merge_kwargs, remove_args
-
 ENGINE = "kit-warm"
 START_TIMEOUT = 60  # seconds a kernel may take to start and answer
 WARM_TIMEOUT = 300  # seconds the warm-up imports may take (a loaded machine)
+SAVE_EVERY = 2.0  # seconds between papermill's saves of a notebook while it runs (it is saved at the end too)
+# No IPython history database in a kit kernel: nothing reads it, and each cell would write to it.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 
 def notebook_imports(paths: list[Path]) -> list[str]:
@@ -67,7 +67,9 @@ class WarmKernel:
 
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as stderr:
-            run_sync(self.km.start_kernel)(cwd=str(self.cwd), env=self.env, stderr=stderr)
+            run_sync(self.km.start_kernel)(
+                cwd=str(self.cwd), env=self.env, stderr=stderr, extra_arguments=KERNEL_ARGUMENTS
+            )
         self.pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -108,27 +110,47 @@ class WarmKernel:
             run_sync(self.km.shutdown_kernel)(now=now)  # also removes the connection file
 
 
-class WarmKernelEngine(NBClientEngine):
-    """papermill's nbclient engine, run against a `WarmKernel` (`kernel=`) that it does not shut down."""
+@functools.cache
+def register_engine() -> str:
+    """Register the `kit-warm` engine in papermill's engine registry (once; papermill is imported only
+    by a run that executes a notebook) and return its name."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
 
-    @classmethod
-    def execute_managed_notebook(
-        cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60,
-        execution_timeout=None, kernel: WarmKernel | None = None, **kwargs,
-    ):  # fmt: skip
-        if kernel is None:
-            raise ValueError("the kit-warm engine needs kernel=<WarmKernel>")
-        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-        final = merge_kwargs(
-            kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
-            log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
-        )  # fmt: skip
-        client = PapermillNotebookClient(nb_man, km=kernel.km, **final)
-        client.kc = kernel.kc  # connected already; nbclient keeps a client it did not create
-        return client.execute()
+    class WarmKernelEngine(NBClientEngine):
+        """papermill's nbclient engine, run against a `WarmKernel` (`kernel=`) that it does not shut
+        down. papermill saves the notebook as each cell starts and ends; here at most every
+        `SAVE_EVERY` seconds while it runs, and always when it is done (or failed)."""
 
+        @classmethod
+        def execute_managed_notebook(
+            cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60,
+            execution_timeout=None, kernel: WarmKernel | None = None, **kwargs,
+        ):  # fmt: skip
+            if kernel is None:
+                raise ValueError("the kit-warm engine needs kernel=<WarmKernel>")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            )  # fmt: skip
+            client = PapermillNotebookClient(nb_man, km=kernel.km, **final)
+            client.kc = kernel.kc  # connected already; nbclient keeps a client it did not create
+            save = nb_man.save
 
-papermill_engines.register(ENGINE, WarmKernelEngine)
+            def save_now_and_then(**kw):
+                if (nb_man.now() - nb_man.last_save_time).total_seconds() >= SAVE_EVERY:
+                    save(**kw)
+
+            nb_man.save = save_now_and_then
+            try:
+                return client.execute()
+            finally:
+                del nb_man.save  # papermill's own again: notebook_complete saves the notebook as it ends
+
+    papermill_engines.register(ENGINE, WarmKernelEngine)
+    return ENGINE
 
 
 Job = Callable[[WarmKernel], Any]
@@ -139,6 +161,7 @@ class KernelPool:
     free one and returns a Future. `replace(kernel)` (from inside a job) swaps in a fresh kernel."""
 
     def __init__(self, size: int, cwd: Path, env: dict[str, str], runtime_dir: Path, logs: Path, warm_code: str):
+        register_engine()
         self._jobs: queue.Queue = queue.Queue()
         self._cwd, self._env, self._runtime, self._logs, self._warm = cwd, env, runtime_dir, logs, warm_code
         self._lock = threading.Lock()
@@ -183,8 +206,8 @@ class KernelPool:
                 future.set_result(result)
             except BaseException as exc:  # noqa: BLE001 - the runner reports it as the phase's failure
                 future.set_exception(exc)
-        if kernel is not None:
-            kernel.shutdown()
+        if kernel is not None:  # the run is done with it: stopped at once (a graceful shutdown takes ~1 s)
+            kernel.shutdown(now=True)
 
     def submit(self, job: Callable[[WarmKernel], tuple[Any, WarmKernel]]) -> Future:
         """`job(kernel) -> (result, kernel now in use)` (the kernel changes when a job replaced it)."""

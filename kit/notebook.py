@@ -34,6 +34,7 @@ from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from kit import charts, report
+from kit.text import MINUS
 
 REPORT_ENV = "KIT_REPORT"
 
@@ -158,11 +159,21 @@ def _formatter(pattern: str | None) -> Callable[[Any], str]:
 
         def fmt(value: Any) -> str:
             try:
-                return pattern.format(value)
+                text = pattern.format(value)
             except (ValueError, TypeError):  # a stray text value in a numeric column
                 return _text(value)
+            return _signed(text) if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else text
 
     return fmt
+
+
+def _signed(text: str) -> str:
+    """A formatted number with the typographic minus of `kit.text` (`−1,234`), and no sign on a
+    value that rounds to zero (`-0` → `0`), so tables read like the prose beside them."""
+    if not text.startswith("-"):
+        return text
+    body = text[1:]
+    return MINUS + body if any(c in "123456789" for c in body) else body
 
 
 def _default_format(series: pd.Series) -> str | None:
@@ -449,11 +460,15 @@ def model(eng: Any, output_dir: str | os.PathLike[str] | None, phase: str, **opt
     """The engagement model this notebook renders (``kit.model.EngagementModel``). In a ``kit run``
     (report mode with a run folder) it reads the run's persisted results, so the notebook shows
     exactly what the run computed; otherwise it computes in memory, with this notebook's
-    ``options`` for ``phase`` and engagement.yaml's ``phases:`` for every other phase."""
+    ``options`` for ``phase`` and engagement.yaml's ``phases:`` for every other phase, compared
+    with the engagement's recorded baseline run when ``output_dir`` is a live or presentation
+    folder of its reports (``kit.baseline.live_baseline``)."""
+    from kit.baseline import live_baseline
     from kit.model import EngagementModel
 
-    run_dir = output_dir if is_report() and output_dir else None
-    return EngagementModel(eng, {phase: options}, run_dir=run_dir)
+    if is_report() and output_dir:
+        return EngagementModel(eng, {phase: options}, run_dir=output_dir)
+    return EngagementModel(eng, {phase: options}, baseline=live_baseline(output_dir, eng.settings.slug))
 
 
 # --- phase results as JSON -----------------------------------------------------------------

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from kit.cache import RunCache, digest, file_sha256, fingerprint
 from kit.kernels import ENGINE, KernelPool, WarmKernel
-from kit.notebook import PAGES_LOG_ENV  # kit.notebook lists each page a notebook writes in this file
 from kit.phases import PHASE_BY_NAME
 
 
@@ -100,6 +99,7 @@ def render_phase(
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    from kit.notebook import PAGES_LOG_ENV  # kit.notebook lists each page a notebook writes in this file
     from kit.report import export_notebook_html
     from kit.runner import PhaseOutcome, cell_error, describe_os_error
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -323,23 +324,31 @@ def _html_outputs(nb: Any) -> Iterable[str]:
 _BUNDLE_PLACEHOLDER = f'<script id="{BUNDLE_ID}"></script>'
 
 
+_EXPORTERS = threading.local()  # one exporter per thread (the runner exports from its pool's threads)
+
+
 def _exporter() -> Any:
-    from nbconvert import HTMLExporter
+    """The report exporter of this thread, made once: its templates are compiled on first use."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
 
-    return HTMLExporter(
-        template_name=REPORT_TEMPLATE,
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
+        exporter = _EXPORTERS.html = HTMLExporter(
+            template_name=REPORT_TEMPLATE,
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+    return exporter
 
 
-def notebook_html(nb: Any, *, title: str, client: str, date: str | dt.date | None) -> str:
-    """The report HTML for an executed notebook node (see ``export_notebook_html``)."""
-    import copy
+def notebook_html(nb: Any, *, title: str, client: str, date: str | dt.date | None, copy: bool = True) -> str:
+    """The report HTML for an executed notebook node (see ``export_notebook_html``); `copy=False`
+    lets it change `nb` (a node read for the export only)."""
+    import copy as _copy
 
-    nb = _prepare_for_report(copy.deepcopy(nb))
+    nb = _prepare_for_report(_copy.deepcopy(nb) if copy else nb)
     outputs = list(_html_outputs(nb))
     shows_header = any(f'class="{HEADER_CLASS}"' in html for html in outputs)
     resources = {
@@ -373,7 +382,7 @@ def export_notebook_html(
     import nbformat
 
     nb = nbformat.read(str(ipynb_path), as_version=4)
-    return write_atomic(Path(html_path), notebook_html(nb, title=title, client=client, date=date))
+    return write_atomic(Path(html_path), notebook_html(nb, title=title, client=client, date=date, copy=False))
 
 
 # --- run index ---------------------------------------------------------------------------------

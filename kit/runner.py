@@ -33,7 +33,6 @@ from pathlib import Path
 from kit import __version__, render
 from kit.baseline import BaselineError, RunData, check_baseline_run, load_run, record_baseline, recorded_baseline
 from kit.cache import RunCache
-from kit.deck import write_run_deck
 from kit.intake import Engagement, load_engagement, save_run_engagement
 from kit.kernel_io import install_poll_workaround
 from kit.kernels import KernelPool, notebook_imports
@@ -358,9 +357,14 @@ def _run(
     model = build_model(eng, outcomes, extra, cache, baseline)
     progress.status = "running"
     misses = _render_misses(model, cache, eng, outcomes, run_dir, extra, date)
+    # what may render: the phases without a kept render and, if any, those reporting on them (the summary)
+    due = [*misses, *(o.phase for o in outcomes if o.status == "planned" and PHASE_BY_NAME[o.phase].after)]
     try:
-        # as many kernels as phases can render at once (a summary alone after one phase: one kernel)
-        with Kernels(workers or max(1, min(os.cpu_count() or 1, planned, misses)), run_dir) as kernels:
+        # as many kernels as phases can render at once (a summary alone after one phase: one kernel),
+        # each warmed with the imports of the notebooks that may render (all of them when none is due yet)
+        size = workers or max(1, min(os.cpu_count() or 1, planned, len(misses)))
+        warm_for = [PHASE_BY_NAME[n] for n in due] if misses else list(PHASES)
+        with Kernels(size, run_dir, warm_for) as kernels:
             if misses:
                 kernels.start()
             notify(progress)
@@ -383,10 +387,18 @@ def _run(
     write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest, computed=dict(model.computed),
                    reused=_reused(model, cache, outcomes))  # fmt: skip
     write_index(eng, run_dir, run_id, outcomes, date)
-    if becomes_latest and write_run_deck(run_dir, eng.settings):  # a complete run: every phase it allows
+    if becomes_latest and _write_deck(run_dir, eng.settings, cache):  # a complete run: every phase it allows
         write_index(eng, run_dir, run_id, outcomes, date)  # again, to list the deck under pages/
     if becomes_latest:
         result.latest = point_latest(run_dir)
+
+
+def _write_deck(run_dir: Path, settings: EngagementSettings, cache: RunCache) -> Path | None:
+    """The steering-committee deck (`kit.deck.write_run_deck`: reused from the cache when its records
+    are unchanged); kit.deck (python-pptx) is imported only by a run that writes one."""
+    from kit.deck import write_run_deck
+
+    return write_run_deck(run_dir, settings, cache)
 
 
 MODEL_TASK = "(model)"  # the progress line of the engagement model (not a phase)
@@ -434,15 +446,16 @@ def _prepare_dependent(
     model.save(run_dir)
 
 
-def _render_misses(model, cache, eng, outcomes, run_dir, extra, date) -> int:
-    """How many planned phases that report on no other have no kept render: if any, kernels are
+def _render_misses(model, cache, eng, outcomes, run_dir, extra, date) -> list[str]:
+    """The planned phases that report on no other and have no kept render: if any, kernels are
     started at once, to warm while the model is computed (a summary alone starts them when due)."""
-    misses = 0
+    misses = []
     for o in outcomes:
         phase = PHASE_BY_NAME[o.phase]
         if o.status == "planned" and not phase.after:
             params = _notebook_parameters(eng, phase, run_dir, extra, date)
-            misses += cache.render(o.phase, render.render_key(model, o.phase, params, _status(outcomes)), count=False) is None
+            if cache.render(o.phase, render.render_key(model, o.phase, params, _status(outcomes)), count=False) is None:
+                misses.append(o.phase)
     return misses
 
 
@@ -518,11 +531,13 @@ def _mark_interrupted(outcomes: list[PhaseOutcome], run_dir: Path, signal_name: 
 
 class Kernels:
     """The run's pool of warm kernels (`kit.kernels.KernelPool`), started on first `get()` (or by
-    `start()`, early, to warm while the model is computed); on exit every kernel is shut down, or
+    `start()`, early, to warm while the model is computed), never when every phase's render is
+    kept; warmed with the import lines of `phases`' notebooks. On exit every kernel is shut down, or
     killed when the run is being stopped, and the connection-file folder is removed."""
 
-    def __init__(self, size: int, run_dir: Path) -> None:
+    def __init__(self, size: int, run_dir: Path, phases: list[Phase] | None = None) -> None:
         self.size, self.run_dir = size, run_dir
+        self.phases = phases or list(PHASES)  # whose notebooks' import lines warm the kernels
         self.pool: KernelPool | None = None
         self.stopping = threading.Event()
         # Connection files go to a folder of this run's own; the user's Jupyter runtime folder is left alone.
@@ -535,7 +550,7 @@ class Kernels:
         if self.pool is None:
             install_poll_workaround()
             env = {**os.environ, REPORT_ENV: "1", "JUPYTER_RUNTIME_DIR": str(self.dir)}
-            warm = "\n".join([*notebook_imports([p.path for p in PHASES]), "import kit.model, kit.notebook"])
+            warm = "\n".join([*notebook_imports([p.path for p in self.phases]), "import kit.model, kit.notebook"])
             self.pool = KernelPool(self.size, NOTEBOOKS_DIR, env, self.dir, self.run_dir / "logs", warm)
         return self.pool
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kit.estimates import prior_moments
 from kit.intake import schemas
 
 CLIENT = "Halden Industrial Supply"
@@ -42,7 +43,8 @@ SKILLS = ("prompting", "output_verification", "data_handling", "workflow_automat
 ACTIVE_WINDOW = 30  # days; "active" = a usage row on as_of or the 29 days before it
 PLANTED_FILE = "planted.json"
 
-STREAMS = ("people", "workflows", "time_studies", "usage", "skills_survey", "expenses")
+STREAMS = ("people", "workflows", "time_studies", "usage", "skills_survey", "expenses", "study_design")
+# (a stream added at the end leaves the earlier ones, and so the bundled sample, unchanged)
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,21 +292,31 @@ def _workflow_id(i: int) -> str:
     return f"W{i + 1:02d}"
 
 
-def drawn_saving(task_type: str, u: float) -> float:
+def drawn_saving(task_type: str, u: float, shift: float = 0.0) -> float:
     """The true saving at quantile `u` of the task type's distribution: log(1 - saving) normal,
-    `SAVING_RANGE` its central `SAVING_RANGE_LEVEL` range."""
+    `SAVING_RANGE` its central `SAVING_RANGE_LEVEL` range, its centre moved by `shift`."""
     lo, hi = SAVING_RANGE[task_type]
     top, bottom = math.log(1 - lo), math.log(1 - hi)
     sd = (top - bottom) / (2 * float(stats.norm.ppf(0.5 + SAVING_RANGE_LEVEL / 2)))
-    return 1 - math.exp((top + bottom) / 2 - sd * float(stats.norm.ppf(u)))
+    return 1 - math.exp((top + bottom) / 2 + shift - sd * float(stats.norm.ppf(u)))
 
 
-def _workflows(rng: np.random.Generator, scale: float, people: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def type_shifts(rng: np.random.Generator, spread: float) -> dict[str, float]:
+    """Per task type, how far one client's typical effect (log minutes) sits from the generator's
+    centre: `spread` × the published prior's SD (`kit.estimates.prior_moments`) × a standard
+    normal draw. 0 (the default, and the sample) puts every client's task types at the centre."""
+    draws = rng.standard_normal(len(SAVING_RANGE))  # drawn even at 0: the stream stays the same
+    return {t: spread * prior_moments(t)[1] * float(d) for t, d in zip(sorted(SAVING_RANGE), draws, strict=True)}
+
+
+def _workflows(
+    rng: np.random.Generator, scale: float, people: pd.DataFrame, shift: dict[str, float] | None = None
+) -> tuple[pd.DataFrame, dict]:
     counts = people["role"].value_counts()
     rows, saving = [], {}
     for i, w in enumerate(WORKFLOWS):
         wid = _workflow_id(i)
-        drawn = round(drawn_saving(w.task_type, float(rng.uniform())), 3)  # one draw per workflow: stable streams
+        drawn = round(drawn_saving(w.task_type, float(rng.uniform()), (shift or {}).get(w.task_type, 0.0)), 3)
         saving[wid] = w.saving if w.saving is not None else drawn
         rows.append(
             {
@@ -1147,18 +1159,33 @@ def generate(out_dir: Path, *, seed: int = 7, scale: float = 1.0, usage_days: in
 
 
 def workflow_studies(
-    seed: int, *, noise_sd: float | None = None, runs_per_arm: int | None = None, show_plants: bool = True
+    seed: int,
+    *,
+    noise_sd: float | None = None,
+    runs_per_arm: int | None = None,
+    show_plants: bool = True,
+    type_spread: float = 0.0,
+    untimed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float], str]:
     """One synthetic client's workflows, time studies (as typed frames, like the intake reads
     them), true savings and engagement.yaml text, without writing anything: for simulation
     studies of the estimator. The same seed and defaults give the bundled sample's tables (the
-    employee ids are not pseudonymized); see `_time_studies` for the study settings."""
+    employee ids are not pseudonymized); see `_time_studies` for the study settings.
+
+    Study design (a stream of its own, so the defaults leave every other draw unchanged):
+    `type_spread` moves each task type's centre for this client (`type_shifts`); `untimed` leaves
+    that many normally studied workflows, chosen at random, without time studies (besides the
+    sample's own untimed ones), so that borrowed estimates are tried on every kind of workflow."""
     rngs = dict(zip(STREAMS, np.random.default_rng(seed).spawn(len(STREAMS)), strict=True))
     people = _people(rngs["people"], 1.0)
-    workflows, saving = _workflows(rngs["workflows"], 1.0, people)
+    shift = type_shifts(rngs["study_design"], type_spread)
+    normal = [_workflow_id(i) for i, w in enumerate(WORKFLOWS) if w.studies == NORMAL]
+    dropped = set(rngs["study_design"].choice(normal, size=untimed, replace=False).tolist()) if untimed else set()
+    workflows, saving = _workflows(rngs["workflows"], 1.0, people, shift)
     studies, _ = _time_studies(
         rngs["time_studies"], people, saving, noise_sd=noise_sd, runs_per_arm=runs_per_arm, show_plants=show_plants
     )
+    studies = studies[~studies["workflow_id"].isin(dropped)].reset_index(drop=True)
     studies = studies.assign(
         ai_assisted=studies["ai_assisted"] == "true", complexity=studies["complexity"].astype("Int64")
     )

@@ -41,7 +41,14 @@ CHANGES = {
     "expenses": (("OPENAI *CHATGPT,20", "OPENAI *CHATGPT,25"),
                  {"consolidation", "training_gaps", "agent_candidates", "engagement_summary", "progress"}),
     "recurring_work": (("report,Sales Rep,4,45", "report,Sales Rep,4,50"), {"agent_candidates", "engagement_summary", "progress"}),
+    # the optional table: only the snapshot reads it, so progress and the summary (which quotes it)
+    "pilots": (("T1,shadow,", "T1,approval,"), {"progress", "engagement_summary"}),
 }  # fmt: skip
+PILOTS = """\
+task_id,stage,started_on,outputs_reviewed,outputs_accepted
+T1,shadow,2026-11-02,40,31
+"""
+ENGAGEMENT = {**TABLES, "pilots": PILOTS}  # the small engagement of tests.conftest, with the optional table
 
 
 def run_model(folder: Path, run_dir: Path, cache: RunCache | None, extra: dict | None = None):
@@ -104,7 +111,7 @@ def cached(model) -> set[str]:
 @pytest.fixture
 def client(tmp_path):
     """A small engagement, run once: its folder, the cache and that first run's model and render keys."""
-    folder = write_engagement(tmp_path / "eng")
+    folder = write_engagement(tmp_path / "eng", pilots=PILOTS)
     cache = RunCache(tmp_path / "reports" / "test-client" / ".cache")
     first = run_model(folder, tmp_path / "run1", cache)
     assert {p.name for p in PHASES if isinstance(first[p.name], Unavailable)} == SKIPPED
@@ -117,8 +124,8 @@ def test_changing_one_table_recomputes_and_rerenders_exactly_what_depends_on_it_
 ):
     folder, cache, _, keys_before = client
     (old, new), expected_phases = CHANGES[table]
-    assert old in TABLES[table]
-    write_engagement(folder, **{table: TABLES[table].replace(old, new)})
+    assert old in ENGAGEMENT[table]
+    write_engagement(folder, **{**ENGAGEMENT, table: ENGAGEMENT[table].replace(old, new)})
 
     again = run_model(folder, tmp_path / "run2", RunCache(cache.root))
     downstream = GRAPH.downstream([table])

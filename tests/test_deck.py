@@ -509,3 +509,65 @@ def test_a_chart_with_no_recorded_rows_says_so_instead_of_an_empty_chart():
     assert not any(s.has_chart for s in page.slide.shapes)
     assert "Tools to change: cost and saving: nothing to show; the recorded table has no rows." in texts
     assert "Recurring tasks: nothing to show; the recorded table has no rows." in texts
+
+
+# --- the deck of a `kit run`, reused from the run cache ------------------------------------------
+
+
+def _content(pptx: bytes) -> dict[str, bytes]:
+    """Every part of a deck; an embedded chart workbook by its own parts, less its creation time."""
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(pptx)) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            if name.endswith(".xlsx"):
+                with zipfile.ZipFile(io.BytesIO(data)) as book:
+                    parts |= {f"{name}:{n}": book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
+            else:
+                parts[name] = data
+    return parts
+
+
+def _run_copy(run: Path, where: Path) -> Path:
+    shutil.copytree(run, where, ignore=shutil.ignore_patterns("pages"))
+    return where
+
+
+@pytest.mark.parametrize("run_id", ["20270111-100000", "20270111-100000-1"])  # a re-run's id; one a suffix longer
+def test_a_runs_deck_is_reused_when_its_records_are_unchanged_and_equals_a_fresh_build(sample_deck, tmp_path, run_id):
+    from kit.cache import RunCache
+
+    settings = load_settings(SAMPLE)
+    first = _run_copy(sample_deck[0], tmp_path / "reports" / "20270111-090000")
+    kept = RunCache(tmp_path / "cache")
+    kd.write_run_deck(first, settings, kept)
+    assert kept.hits.get("decks", []) == []  # built, and kept
+
+    again, cache = _run_copy(first, tmp_path / "reports" / run_id), RunCache(tmp_path / "cache")
+    deck = kd.write_run_deck(again, settings, cache)
+    same_length = len(run_id) == len(first.name)
+    assert cache.hits.get("decks", []) == ([settings.slug] if same_length else [])  # else rebuilt: text is fitted
+    fresh = kd.build_deck(kd.load_deck_data(again, settings))
+    assert _content(deck.read_bytes()) == _content(fresh)
+    assert f"run {run_id}".encode() in _content(fresh)["ppt/slides/slide1.xml"]
+
+
+def test_a_runs_deck_is_rebuilt_when_a_record_it_reads_changed(sample_deck, tmp_path):
+    from kit.cache import RunCache
+
+    settings = load_settings(SAMPLE)
+    first = _run_copy(sample_deck[0], tmp_path / "reports" / "20270111-090000")
+    kd.write_run_deck(first, settings, RunCache(tmp_path / "cache"))
+    again = _run_copy(first, tmp_path / "reports" / "20270111-100000")
+    record = again / "results" / "engagement_summary.json"
+    raw = json.loads(record.read_text(encoding="utf-8"))
+    raw["scalars"]["executive_summary"] = "Start with the quote drafts; the rest follows in spring."
+    record.write_text(json.dumps(raw), encoding="utf-8")
+
+    cache = RunCache(tmp_path / "cache")
+    deck = kd.write_run_deck(again, settings, cache)
+    assert cache.hits.get("decks", []) == []
+    fresh = kd.build_deck(kd.load_deck_data(again, settings))
+    assert _content(deck.read_bytes()) == _content(fresh)
+    summary_slide = Presentation(deck).slides[1]
+    assert any("Start with the quote drafts" in s.text_frame.text for s in summary_slide.shapes if s.has_text_frame)

@@ -27,13 +27,13 @@ def summary(request):
 
 
 def test_ninety_percent_intervals_cover_the_truth_85_to_95_percent_of_the_time(summary):
-    setting, s = summary
+    _, s = summary
     assert 0.85 <= s.at["new", "coverage_measured"] <= 0.95
-    assert 0.85 <= s.at["new", "coverage_other"]
-    if setting == "noisy" and s.at["new", "coverage_other"] > 0.97:
-        # Not met: borrowed intervals cover 96.6% at the noisy setting (docs/methods.md, section 4).
-        pytest.xfail(f"other workflows cover {s.at['new', 'coverage_other']:.1%} at the noisy setting")
-    assert s.at["new", "coverage_other"] <= 0.97  # ~80 intervals per run: ±2.5 points of noise
+    # Workflows with no runs of their own to use (borrowed or prior): the sample's five and eight
+    # more left untimed at random per client; ~130 intervals per setting here, so ±2.5 points of noise
+    # around the 100-client study's 92.6% (default) and 94.5% (noisy).
+    assert 0.85 <= s.at["new", "coverage_untimed"] <= 0.97
+    assert 0.85 <= s.at["new", "coverage_other"] <= 0.97
 
 
 def test_the_new_estimator_has_a_smaller_mean_absolute_error_than_todays(summary):
@@ -44,7 +44,7 @@ def test_the_new_estimator_has_a_smaller_mean_absolute_error_than_todays(summary
 
 def test_the_picks_reported_value_is_within_ten_percent_of_their_true_value_and_rarely_loses_money(summary):
     setting, s = summary
-    # The 100-client study: -3.8% (default), -8.1% (noisy). Ten clients add about ±4 points.
+    # The 100-client study: -3.5% (default), -7.4% (noisy). Ten clients add about ±4 points.
     assert -0.15 <= s.at["new", "picks_overstatement"] <= 0.10
     assert s.at["new", "runs_with_losing_pick"] <= 0.05
     if setting == "noisy":  # today's ranking by each workflow's own low end overstates them

@@ -84,6 +84,20 @@ def test_importing_the_kit_skips_the_iri_grammars_and_vega_lite_still_validates(
     assert done.stdout.strip() == "None"
 
 
+def test_the_warm_up_imports_no_statsmodels_or_scipy_stats_until_a_fit_needs_them():
+    warm = "\n".join([*notebook_imports([p.path for p in PHASES]), "import kit.model, kit.notebook"])
+    code = (
+        f"{warm}\nimport sys\nprint(sorted(m for m in ('statsmodels.api', 'scipy.stats') if m in sys.modules))\n"
+        "from kit import estimates\n"
+        "fit = estimates.sm.OLS([1.0, 2.0, 3.5], estimates.sm.add_constant([0.0, 1.0, 2.0])).fit()\n"
+        "print(round(float(fit.params[1]), 6), 'statsmodels.api' in sys.modules, estimates.stats.norm.ppf(0.5))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=PHASES[0].path.parent)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "1.25 True 0.0"]
+
+
 def test_a_pool_job_that_fails_reports_its_error_and_the_pool_goes_on(tmp_path):
     pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", "pass")
     seen = threading.Event()

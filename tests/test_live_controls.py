@@ -5,6 +5,7 @@ labels are shown in full, and every live chart goes to JupyterLab's own Vega ren
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 from pathlib import Path
@@ -154,6 +155,23 @@ def test_a_half_typed_target_gives_one_plain_line_that_clears_once_the_value_is_
     assert controls.message.value
     box.value = ""
     assert controls.message.value == "" and shown(controls) == good
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("promting=4", 'the survey has no skill "promting" (skills: data_handling, output_verification, prompting'),
+        ("Astronaut:prompting=4", 'no one in the survey has the role "Astronaut"'),
+    ],
+)
+def test_a_target_for_a_skill_or_role_the_survey_lacks_is_named_not_silently_ignored(sample_model, typed, said):
+    controls = panel(next(p for p in PHASES if p.name == "training_gaps"), fork(sample_model))
+    box = controls.controls["target_overrides"]
+    good = shown(controls)
+    box.value = typed
+    assert said in html.unescape(controls.message.value) and shown(controls) == good
+    box.value = "PROMPTING=4"  # names match as the targets file does: case and spaces aside
+    assert controls.message.value == "" and shown(controls) != good
 
 
 # ---------------------------------------------------------------- labels and narrative

@@ -173,6 +173,11 @@ def test_table_formats_numbers_dates_and_missing_values(tools):
         ("{:,.1f} h", 1234.56, "1,234.6 h"),
         ("month", pd.Timestamp("2027-03-05"), "Mar 2027"),
         ("int", "n/a", "n/a"),
+        ("money", -1234.5, "\u22121,234"),  # the minus of kit.text.money, as in the prose
+        ("percent", -0.031, "\u22123%"),
+        ("money", -0.4, "0"),  # rounds to zero: no sign
+        ("{:+.1f} h", -2.0, "\u22122.0 h"),
+        ("{}", "-x and -0", "-x and -0"),  # text keeps its hyphens
     ],
 )
 def test_table_format_patterns(pattern, value, shown):

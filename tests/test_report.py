@@ -308,3 +308,29 @@ def test_write_atomic_names_the_file_and_keeps_the_old_one_when_the_disk_is_full
     assert (info.value.errno, info.value.filename) == (errno.ENOSPC, str(target))
     assert target.read_text(encoding="utf-8") == '{"status": "ok"}'
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
+def test_reports_exported_one_after_another_in_a_thread_equal_each_exported_alone(tmp_path):
+    """The exporter is made once per thread (its templates compiled once); nothing of one report
+    reaches the next."""
+    import threading
+
+    first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    for path, text in ((first, "first report"), (second, "second <b>report</b>")):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": f"<p>{text}</p>", "text/plain": text})])]  # fmt: skip
+        nbformat.write(nb, path)
+
+    def export(path: Path, out: str, title: str) -> str:
+        return report.export_notebook_html(path, tmp_path / out, title=title, client="C", date="2027-01-11").read_text()
+
+    alone = {}
+    for path, title in ((first, "A"), (second, "B")):
+        thread = threading.Thread(target=lambda p=path, t=title: alone.update({t: export(p, f"{t}.html", t)}))
+        thread.start()
+        thread.join()
+    in_turn = [export(first, "1.html", "A"), export(second, "2.html", "B"), export(first, "3.html", "A")]
+    assert in_turn == [alone["A"], alone["B"], alone["A"]]
+    assert "second <b>report</b>" in alone["B"] and "second" not in alone["A"]
+    assert report._EXPORTERS.html is report._exporter()  # this thread's one exporter

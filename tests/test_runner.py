@@ -104,16 +104,24 @@ def test_without_symlinks_the_latest_run_is_named_in_a_file(tmp_path, monkeypatc
 
 
 class InlineKernels:
-    """Stands in for the runner's warm kernels: phases run in threads of this process, no kernel."""
+    """Stands in for the runner's warm kernels: phases run in threads of this process, no kernel.
+    `started` lists, per run, the phases whose notebooks a kernel would have been warmed for, when the
+    run started (or asked for) one."""
 
-    def __init__(self, size, run_dir):
+    started: list[list[str]] = []
+
+    def __init__(self, size, run_dir, phases=None):
         self.pool = ThreadPoolExecutor(size)
         self.stopping = threading.Event()
+        self.phases, self.used = [p.name for p in phases or PHASES], False
 
     def start(self):
-        pass
+        self.get()
 
     def get(self):
+        if not self.used:
+            self.used = True
+            InlineKernels.started.append(self.phases)
         return self
 
     def submit(self, job):
@@ -140,8 +148,42 @@ def recorded(monkeypatch):
         return outcome, kernel
 
     monkeypatch.setattr(runner, "Kernels", InlineKernels)
+    monkeypatch.setattr(InlineKernels, "started", [])
     monkeypatch.setattr(runner, "_render_phase", execute)
     return calls
+
+
+@pytest.fixture
+def rendering(recorded, monkeypatch):
+    """Like `recorded`, and each phase leaves its notebook and HTML, so the run cache keeps its render."""
+    import kit.runner as runner
+
+    def execute(kernel, *, pool, stopping, phase_name, parameters, run_dir, **kwargs):
+        recorded.append({"phase": phase_name, **parameters})
+        phase = PHASE_BY_NAME[phase_name]
+        notebook, html = Path("notebooks") / phase.notebook, f"{phase.notebook.removesuffix('.ipynb')}.html"
+        (run_dir / notebook).write_bytes(phase.path.read_bytes())
+        (run_dir / html).write_text(f"<html>{phase_name}</html>", encoding="utf-8")
+        return PhaseOutcome(phase.name, phase.title, "ok", notebook=str(notebook), html=html, parameters=parameters), kernel
+
+    monkeypatch.setattr(runner, "_render_phase", execute)
+    return recorded
+
+
+def test_a_rerun_with_no_input_changed_starts_no_kernel_and_reuses_every_phase(engagement_dir, rendering, tmp_path):
+    day = dt.datetime(2027, 1, 1)
+    first = run_engagement(engagement_dir, reports_root=tmp_path, now=day)  # becomes the baseline
+    second = run_engagement(engagement_dir, reports_root=tmp_path, now=day.replace(hour=1))  # renders progress
+    # warmed for the phases that may render: all the first run plans, then progress and what reports on it
+    assert InlineKernels.started == [[p.name for p in PHASES if not p.needs_baseline], ["progress", "engagement_summary"]]
+    assert [o.phase for o in second.outcomes if not o.reused] == ["engagement_summary", "progress"]  # it quotes progress
+    rendered = len(rendering)
+
+    third = run_engagement(engagement_dir, reports_root=tmp_path, now=day.replace(hour=2))
+    assert len(InlineKernels.started) == 2 and len(rendering) == rendered  # no kernel, nothing executed
+    assert third.ok and all(o.reused for o in third.outcomes)
+    assert first.latest is not None and third.latest is not None
+    assert sorted((third.run_dir / "notebooks").iterdir()) and (third.run_dir / "index.html").is_file()
 
 
 def test_every_path_handed_to_a_notebook_is_absolute_when_the_user_gives_relative_ones(

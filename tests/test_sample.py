@@ -417,3 +417,30 @@ def test_command_line_writes_an_engagement_folder(tmp_path: Path, capsys):
     sample.main([str(tmp_path / "cli"), "--seed", "2", "--scale", "0.2"])
     assert all((tmp_path / "cli" / name).is_file() for name in FILES)
     assert "people" in capsys.readouterr().out
+
+
+# --- study design of workflow_studies (benchmarks/study_estimates.py) -------------------------
+
+
+def test_leaving_workflows_untimed_drops_exactly_their_runs_and_changes_no_other_run():
+    _, full, saving, _ = sample.workflow_studies(1000)
+    _, cut, saving_cut, _ = sample.workflow_studies(1000, untimed=8)
+    dropped = set(full["workflow_id"]) - set(cut["workflow_id"])
+    normal = {f"W{i + 1:02d}" for i, w in enumerate(sample.WORKFLOWS) if w.studies == sample.NORMAL}
+    assert len(dropped) == 8 and dropped <= normal
+    assert cut.equals(full[~full["workflow_id"].isin(dropped)].reset_index(drop=True))
+    assert saving_cut == saving
+    _, again, _, _ = sample.workflow_studies(1001, untimed=8)
+    assert set(full["workflow_id"]) - set(again["workflow_id"]) != dropped  # a new choice per client
+
+
+def test_a_type_spread_moves_every_drawn_workflow_of_a_task_type_by_one_shift_and_no_planted_one():
+    wfs, _, base, _ = sample.workflow_studies(1000)
+    _, _, moved, _ = sample.workflow_studies(1000, type_spread=1.0)
+    planted = {f"W{i + 1:02d}" for i, w in enumerate(sample.WORKFLOWS) if w.saving is not None}
+    shift = pd.Series({w: np.log(1 - moved[w]) - np.log(1 - base[w]) for w in base if w not in planted})
+    by_type = shift.groupby(wfs.set_index("workflow_id")["task_type"]).agg(["min", "max"])
+    assert (by_type["max"] - by_type["min"]).max() < 0.01  # savings are rounded to 0.001
+    assert by_type["min"].abs().max() > 0.05  # the types really moved
+    assert all(moved[w] == base[w] for w in planted)
+    assert sample.workflow_studies(1000, type_spread=0.0)[2] == base

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kit import sample
-from kit.baseline import RunData, Snapshot, load_run, record_baseline, recorded_baseline
+from kit.baseline import RunData, Snapshot, baseline_file, load_run, record_baseline, recorded_baseline
 from kit.cli import app
 from kit.intake import load_engagement
 from kit.model import EngagementModel
@@ -293,3 +293,33 @@ def test_index_links_the_progress_report_first_when_there_is_one():
                       summary_href="06.html", executive_summary="Since the baseline …", progress_href="07_progress.html")  # fmt: skip
     assert html.index("07_progress.html") < html.index("Since the baseline") < html.index('href="06.html"')
     assert "Start here: progress since the baseline" in html and "Then the summary" in html
+
+
+# --- live copies and the presentation -----------------------------------------------------------
+
+
+def test_a_live_copy_compares_with_the_recorded_baseline_as_the_run_does(follow_up, tmp_path, monkeypatch):
+    from kit import notebook as nb
+
+    monkeypatch.delenv(nb.REPORT_ENV, raising=False)
+    record_baseline(follow_up.reports, "halden", "20270101-090000")
+    eng = load_engagement(follow_up.folder)
+    for folder in ("live", "present"):  # kit open's live copies and kit present's copies of them
+        live = nb.model(eng, str(follow_up.reports / "halden" / folder), "progress")["progress"]
+        assert live.available and pg.summary_text(live) == pg.summary_text(follow_up.result)
+    elsewhere = nb.model(eng, str(tmp_path / "scratch"), "progress")["progress"]
+    assert not elsewhere.available  # not an engagement's reports folder: nothing to compare with
+
+
+def test_kit_present_includes_the_progress_notebook_once_a_baseline_is_recorded(follow_up, monkeypatch):
+    from kit import live
+
+    served = []
+    monkeypatch.setattr(live, "run_jupyterlab", lambda argv: served.append(argv) or SimpleNamespace(code=0, started=True, reason=""))
+    record_baseline(follow_up.reports, "halden", "20270101-090000")
+    out = CliRunner().invoke(app, ["present", str(follow_up.folder), "07", "--reports", str(follow_up.reports)])
+    assert out.exit_code == 0, out.output
+    assert served and served[0][3].endswith("present/07_progress.ipynb")
+    baseline_file(follow_up.reports, "halden").unlink()
+    out = CliRunner().invoke(app, ["present", str(follow_up.folder), "07", "--reports", str(follow_up.reports)])
+    assert out.exit_code == 1 and "cannot be presented: it needs a baseline run" in out.output

@@ -55,15 +55,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from kit.baseline import RunData
 from kit.estimates import COV_TYPE
+from kit.lazy import lazy
 from kit.options import READINESS_THRESHOLD as READINESS_BAR
 from kit.settings import EngagementSettings
 from kit.text import money, names
 from kit.vocabulary import CANCEL, CONSOLIDATE, KEEP
+
+sm, stats = lazy("statsmodels.api"), lazy("scipy.stats")  # imported when a fit first needs them (kit.lazy)
 
 NAME = "progress"
 HABITUAL_WEEKS, HABITUAL_MIN_WEEKS = 12, 9  # Microsoft Viva Insights, Copilot usage segments ("habitual")

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kit import charts
 from kit.estimates import (
@@ -48,8 +47,10 @@ from kit.estimates import (
 )
 from kit.governance import covered_classes
 from kit.intake.schemas import DATA_CLASSES, TimeStudies, Workflows
+from kit.lazy import lazy
 from kit.settings import EngagementSettings
 
+stats = lazy("scipy.stats")  # imported when a table's p-values are first computed (kit.lazy)
 W = Workflows  # column names come from the schema models
 T = TimeStudies
 MONTHS_PER_YEAR = 12

@@ -193,6 +193,19 @@ def parse_overrides(text: str) -> dict[str, int]:
     return out
 
 
+def check_overrides(overrides: Mapping[str, int], survey: pd.DataFrame) -> None:
+    """ValueError naming the first override whose skill (or role) the survey does not have, with
+    the names it does have: an override that matches nothing would otherwise change nothing."""
+    skills = sorted(survey[S.skill].astype(str).str.strip().unique())
+    roles = sorted(survey[S.role].astype(str).str.strip().unique())
+    for key in overrides:
+        role, _, skill = key.rpartition(":")
+        if skill.strip().casefold() not in {s.casefold() for s in skills}:
+            raise ValueError(f'target override "{key}": the survey has no skill "{skill.strip()}" (skills: {", ".join(skills)})')
+        if role and role.strip().casefold() not in {r.casefold() for r in roles}:
+            raise ValueError(f'target override "{key}": no one in the survey has the role "{role.strip()}"')
+
+
 def resolve_targets(
     survey: pd.DataFrame, targets: pd.DataFrame, target_overrides: Mapping[str, int] | None = None
 ) -> pd.DataFrame:

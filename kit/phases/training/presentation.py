@@ -20,6 +20,7 @@ from kit.phases.training.analysis import (
     T,
     TrainingResult,
     analyze_engagement,
+    check_overrides,
     parse_overrides,
     skill_label,
 )
@@ -506,7 +507,9 @@ def explorer(model, **fixed):
     ) -> list:  # fmt: skip
         from kit import notebook as nb
 
-        overrides = tuple(sorted(parse_overrides(target_overrides).items()))
+        parsed = parse_overrides(target_overrides)
+        check_overrides(parsed, eng.table("skills_survey"))
+        overrides = tuple(sorted(parsed.items()))
         r = result(department, role, float(hours_per_level), overrides)
         if r.cohorts.empty:
             return [nb.say(summary_text(r) if r.respondents == 0 else cohorts_text(r))]
