@@ -373,7 +373,9 @@ def _run(
             notify(progress)
             stop.check()
             prepare = functools.partial(_prepare_dependent, model, outcomes, run_dir, cache)
-            _execute(eng, outcomes, run_dir, extra, date, kernels, notify, cell_timeout, stop, prepare, model, cache)
+            idle = functools.partial(_compute_ahead, model, outcomes, run_dir, cache)
+            _execute(eng, outcomes, run_dir, extra, date, kernels, notify, cell_timeout, stop, prepare, model, cache,
+                     idle)  # fmt: skip
             stop.check()
     except RunInterrupted as exc:
         _mark_interrupted(outcomes, run_dir, exc.signal_name)
@@ -429,6 +431,25 @@ def compute_model(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir:
     if cache is not None:
         cache.flush()
     save_run_engagement(model.eng, cache, run_dir / "results")
+    model.save(run_dir)
+
+
+def _compute_ahead(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir: Path, cache: RunCache | None) -> None:
+    """While the first notebooks render: compute and persist the nodes a phase that reports on others
+    reads and that no phase's outcome can change (the snapshot of the intake tables, the baselines),
+    so `_prepare_dependent` is left only what depends on how the phases went."""
+    phases = set(PHASE_BY_NAME)
+    ahead = set()
+    for o in outcomes:
+        if o.status == "planned" and PHASE_BY_NAME[o.phase].after:
+            ahead |= {n for n in GRAPH.upstream(o.phase) & set(GRAPH.nodes) if n not in phases
+                      and not GRAPH.upstream(n) & phases}  # fmt: skip
+    if not ahead:
+        return
+    for node in sorted(ahead):
+        model[node]
+    if cache is not None:
+        cache.flush()
     model.save(run_dir)
 
 
@@ -571,10 +592,11 @@ def _execute(
     eng: Engagement, outcomes: list[PhaseOutcome], run_dir: Path, extra: dict, date: str,
     kernels: Kernels, notify: ProgressCallback, cell_timeout: int = CELL_TIMEOUT,
     stop: StopRequest | None = None, prepare: Callable[[str], None] | None = None,
-    model: EngagementModel | None = None, cache: RunCache | None = None,
+    model: EngagementModel | None = None, cache: RunCache | None = None, idle: Callable[[], None] | None = None,
 ) -> None:  # fmt: skip
     """Render the planned phases, dependents after what they read; `prepare(name)` runs just before
-    a phase starts (the summary's results are computed then). A phase whose render key an earlier
+    a phase starts (the summary's results are computed then), `idle()` once while the first
+    notebooks render (work the main process would otherwise do later). A phase whose render key an earlier
     run kept (`kit.render.render_key`, `cache`) is copied from the cache; the others are executed
     in the run's warm kernels (`kernels`)."""
     by_name = {o.phase: o for o in outcomes}
@@ -614,6 +636,9 @@ def _execute(
                 settled = len(done)
                 continue
             break
+        if idle is not None:
+            idle, work = None, idle
+            work()
         finished, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
         for future in finished:
             name, key = running.pop(future)

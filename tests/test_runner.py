@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -263,3 +265,25 @@ def test_an_unwritable_reports_folder_is_one_line_naming_it(engagement_dir, reco
         run_engagement(engagement_dir, reports_root=tmp_path / "r")
     assert str(info.value) == f"cannot write {tmp_path / 'r' / 'test-client'}: Permission denied"
     assert recorded == []
+
+
+def test_the_snapshot_is_computed_while_the_first_notebooks_render_not_after_them(engagement_dir, recorded, tmp_path,
+                                                                                  monkeypatch):  # fmt: skip
+    import kit.runner as runner
+
+    seen: dict[str, bool] = {}
+
+    def execute(kernel, *, pool, stopping, phase_name, parameters, run_dir, **kwargs):
+        snapshot = run_dir / "results" / "snapshot.pkl"
+        deadline = time.monotonic() + 5
+        while not snapshot.is_file() and time.monotonic() < deadline and phase_name == "workflow_mapping":
+            time.sleep(0.02)  # a notebook still rendering: the main process is free meanwhile
+        seen[phase_name] = snapshot.is_file()
+        phase = PHASE_BY_NAME[phase_name]
+        return PhaseOutcome(phase.name, phase.title, "ok", notebook=f"notebooks/{phase.notebook}"), kernel
+
+    monkeypatch.setattr(runner, "_render_phase", execute)
+    result = run_engagement(engagement_dir, reports_root=tmp_path)
+    assert result.ok and seen["workflow_mapping"] and seen["engagement_summary"]
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert manifest["computed"]["snapshot"] == 1 and manifest["computed"]["engagement_summary"] == 1
