@@ -115,8 +115,9 @@ def table_file(folder: Path, name: str, settings: EngagementSettings | None) -> 
 def load_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Read and validate one table file; problems name `label` (default: the file name)."""
     label = label or path.name
+    numbers = [n for n, c in spec.model.to_schema().columns.items() if (c.metadata or {}).get("kind") in ("int", "number")]
     try:
-        raw, bad_rows = read_raw(path)
+        raw, bad_rows = read_raw(path, numbers)  # numbers as plain text: pandas would turn their categories into numbers
     except ValueError as exc:
         return pd.DataFrame(), [Problem(file=label, message=str(exc))]
     except OSError as exc:

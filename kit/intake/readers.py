@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import numpy as np
@@ -42,18 +43,19 @@ MAX_XLSX_CELLS = 30_000_000  # cells under the header a sheet may hold (a full s
 _SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
-def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+def read_raw(path: Path, text_columns: Collection[str] = ()) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """All cells as text ('' when blank), headers trimmed and lower-cased, index = row - 2;
     and the rows that could not be read, as (row, reason). Such a row is blank in the frame.
     A CSV's columns may come as categoricals of their cells' text (see `_read_csv`): the same
-    values, held as codes into the distinct texts.
+    values, held as codes into the distinct texts; `text_columns` (trimmed, lower-cased names:
+    the contract's numbers) are read as plain text at once.
 
     Raises ValueError with a readable reason when the file cannot be read at all.
     """
     suffix = path.suffix.lower()
     bad_rows: list[tuple[int, str]] = []
     if suffix == ".csv":
-        frame, bad_rows = _read_csv(path)
+        frame, bad_rows = _read_csv(path, text_columns)
     elif suffix == ".xlsx":
         frame = _read_xlsx(path)
     else:
@@ -87,19 +89,31 @@ def _text_categories(column: pd.Series) -> bool:
     return isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.dtype == "str"
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+def _categories_unless(path: Path, text_columns: Collection[str]) -> object:
+    """read_csv's dtype: "category" for every column but those named in `text_columns` (plain text)."""
+    if not text_columns:
+        return "category"
+    try:
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig", sep=",", index_col=False, dtype=str).columns
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):  # the full read reports it
+        return "category"
+    return defaultdict(lambda: "category", {c: str for c in header if str(c).strip().lower() in text_columns})
+
+
+def _read_csv(path: Path, text_columns: Collection[str] = ()) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """pandas' C parser (fast: millions of rows), each column read as a categorical: the parser
     itself finds a column's distinct texts and codes into them, so a 5-million-row usage export
-    is never 20 million Python strings; a column whose categories pandas converted to numbers is
-    read again as plain text (one more pass over those columns only).
+    is never 20 million Python strings; `text_columns` and any column whose categories pandas
+    converted to numbers are read as plain text (the latter in one more pass over those columns).
 
     A row with more fields than the header is skipped with a warning that names its record
     (= spreadsheet row, a quoted line break staying in its row); the file is then read as plain
     text and each such row put back as a blank row so that every later row keeps its number. Any
     other warning (pandas only truncates a too-long first data row) sends the file to the csv module."""
-    frame, notes = _pandas_csv(path, "category")
+    frame, notes = _pandas_csv(path, _categories_unless(path, text_columns))
     if not notes:
-        converted = [i for i in range(frame.shape[1]) if not _text_categories(frame.iloc[:, i])]
+        converted = [i for i in range(frame.shape[1]) if not _text_categories(frame.iloc[:, i])
+                     and isinstance(frame.dtypes.iloc[i], pd.CategoricalDtype)]  # fmt: skip
         if converted:
             text, notes = _pandas_csv(path, str, usecols=converted)
             if notes or len(text) != len(frame):

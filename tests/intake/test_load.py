@@ -253,16 +253,16 @@ def _plain_text_read(path: Path) -> pd.DataFrame:
 
 
 def _assert_same_as_plain_text(path: Path, table: str) -> None:
-    from kit.intake import TABLE_SPECS
+    from kit.intake import TABLE_SPECS, load_table
     from kit.intake.readers import parse_table, read_raw
 
     model = TABLE_SPECS[table].model
-    fast, bad_rows = read_raw(path)
+    fast, bad_rows = read_raw(path)  # numbers as categories too: pandas converts them, they are read again
     assert bad_rows == []
-    typed, problems = parse_table(fast, model, path.name)
     want, want_problems = parse_table(_plain_text_read(path), model, path.name)
-    pd.testing.assert_frame_equal(typed, want)
-    assert [str(p) for p in problems] == [str(p) for p in want_problems]
+    for typed, problems in (parse_table(fast, model, path.name), load_table(path, TABLE_SPECS[table])):
+        pd.testing.assert_frame_equal(typed, want)
+        assert [str(p) for p in problems] == [str(p) for p in want_problems]
 
 
 @pytest.mark.parametrize(("table", "text"), FAST_PATH_CASES, ids=["numeric-looking-ids", "booleans-and-bad-cells",
