@@ -1130,18 +1130,23 @@ def write_deck(run_dir: Path, settings: EngagementSettings, baseline: Path | Non
     return write_atomic(deck_path(run_dir, settings.slug), build_deck(data))
 
 
-def deck_key(run_dir: Path, settings: EngagementSettings) -> str:
+def deck_key(run_dir: Path, settings: EngagementSettings, baseline: Path | None = None) -> str:
     """What a run's deck is made from, as one digest (`kit.cache`): the kit's fingerprint, the
     settings, the run date, the bytes of every record it reads (`results/*.json`, the phases'
-    status) and the summary's status in the manifest. The run id is not in it, only its length
-    (text is fitted to its box): a kept deck gets this run's id written in (`_with_run_id`)."""
+    status), the summary's status in the manifest and, for the progress slide, the baseline run's
+    id and summary record. The run id is not in it, only its length (text is fitted to its box):
+    a kept deck gets this run's id written in (`_with_run_id`)."""
     from kit.cache import digest, file_sha256, fingerprint
 
     run_dir = Path(run_dir)
     records = sorted((p.name, file_sha256(p)) for p in (run_dir / "results").glob("*.json"))
     summary = _summary_record(run_dir)
+    base = None
+    if baseline is not None:
+        record = Path(baseline) / "results" / f"{SUMMARY}.json"
+        base = [Path(baseline).name, file_sha256(record) if record.is_file() else None]
     return digest("deck", fingerprint(), settings.model_dump(mode="json"), _run_date(run_dir).isoformat(), records,
-                  [summary.status, summary.error], len(run_dir.name))  # fmt: skip
+                  [summary.status, summary.error], len(run_dir.name), base)  # fmt: skip
 
 
 def _with_run_id(pptx: bytes, old: str, new: str) -> bytes | None:
@@ -1163,23 +1168,24 @@ def _with_run_id(pptx: bytes, old: str, new: str) -> bytes | None:
     return out.getvalue()
 
 
-def write_run_deck(run_dir: Path, settings: EngagementSettings, cache: Any = None) -> Path | None:
+def write_run_deck(run_dir: Path, settings: EngagementSettings, cache: Any = None, *, baseline: Path | None = None) -> Path | None:
     """`kit run`'s deck: `write_deck`, never raising. A failure is reported in one line on stderr, its
     traceback kept in `<run>/logs/deck.log`, and the run stays as it is (None is returned).
     With the run cache (`kit.cache.RunCache`), a deck an earlier run built from the same records
-    (`deck_key`) is copied with this run's id instead of being built again, and a built one is kept."""
+    (`deck_key`) is copied with this run's id instead of being built again, and a built one is kept.
+    `baseline` (the run folder this run is compared with) adds the progress slide, as `kit deck --baseline` does."""
     import sys
     import traceback
 
     run_dir = Path(run_dir)
     try:
         if cache is None:
-            return write_deck(run_dir, settings)
-        key = deck_key(run_dir, settings)
+            return write_deck(run_dir, settings, baseline)
+        key = deck_key(run_dir, settings, baseline)
         found, kept = cache.get("decks", settings.slug, key)
         pptx = _with_run_id(kept[1], kept[0], run_dir.name) if found else None
         if pptx is None:
-            pptx = build_deck(load_deck_data(run_dir, settings))
+            pptx = build_deck(load_deck_data(run_dir, settings, baseline))
             cache.put("decks", settings.slug, key, (run_dir.name, pptx))
             cache.flush()
         return write_atomic(deck_path(run_dir, settings.slug), pptx)

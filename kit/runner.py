@@ -389,18 +389,20 @@ def _run(
     write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest, computed=dict(model.computed),
                    reused=_reused(model, cache, outcomes))  # fmt: skip
     write_index(eng, run_dir, run_id, outcomes, date)
-    if becomes_latest and _write_deck(run_dir, eng.settings, cache):  # a complete run: every phase it allows
+    baseline_dir = run_dir.parent / baseline.run_id if baseline is not None else None  # its progress slide
+    if becomes_latest and _write_deck(run_dir, eng.settings, cache, baseline_dir):  # a complete run: every phase it allows
         write_index(eng, run_dir, run_id, outcomes, date)  # again, to list the deck under pages/
     if becomes_latest:
         result.latest = point_latest(run_dir)
 
 
-def _write_deck(run_dir: Path, settings: EngagementSettings, cache: RunCache) -> Path | None:
+def _write_deck(run_dir: Path, settings: EngagementSettings, cache: RunCache, baseline: Path | None = None) -> Path | None:
     """The steering-committee deck (`kit.deck.write_run_deck`: reused from the cache when its records
-    are unchanged); kit.deck (python-pptx) is imported only by a run that writes one."""
+    are unchanged; with the progress slide when the run has a `baseline` run folder); kit.deck
+    (python-pptx) is imported only by a run that writes one."""
     from kit.deck import write_run_deck
 
-    return write_run_deck(run_dir, settings, cache)
+    return write_run_deck(run_dir, settings, cache, baseline=baseline)
 
 
 MODEL_TASK = "(model)"  # the progress line of the engagement model (not a phase)

@@ -188,6 +188,26 @@ def test_a_rerun_with_no_input_changed_starts_no_kernel_and_reuses_every_phase(e
     assert sorted((third.run_dir / "notebooks").iterdir()) and (third.run_dir / "index.html").is_file()
 
 
+def _deck_text(run_dir: Path) -> str:
+    from pptx import Presentation
+
+    from kit.deck import deck_path
+
+    prs = Presentation(str(deck_path(run_dir, "test-client")))
+    return "\n".join(sh.text_frame.text for slide in prs.slides for sh in slide.shapes if sh.has_text_frame)
+
+
+def test_a_follow_up_runs_deck_has_the_progress_slide_against_its_baseline(engagement_dir, rendering, tmp_path):
+    day = dt.datetime(2027, 1, 1)
+    first = run_engagement(engagement_dir, reports_root=tmp_path, now=day)  # becomes the baseline
+    second = run_engagement(engagement_dir, reports_root=tmp_path, now=day.replace(hour=1))
+    assert "Progress since the baseline" not in _deck_text(first.run_dir)
+    text = _deck_text(second.run_dir)
+    assert "Progress since the baseline" in text and first.run_id in text
+    third = run_engagement(engagement_dir, reports_root=tmp_path, now=day.replace(hour=2))  # the deck reused from the cache
+    assert "Progress since the baseline" in _deck_text(third.run_dir) and first.run_id in _deck_text(third.run_dir)
+
+
 def test_every_path_handed_to_a_notebook_is_absolute_when_the_user_gives_relative_ones(
     engagement_dir, recorded, tmp_path, monkeypatch
 ):
