@@ -281,18 +281,27 @@ class WildClusterBootstrap:
         codes = pd.factorize(pd.Series(np.asarray(clusters)))[0]
         n, k = x.shape
         self.g = int(codes.max()) + 1
-        self.dummies = np.zeros((n, self.g))
-        self.dummies[np.arange(n), codes] = 1.0
+        dummies = np.zeros((n, self.g))
+        dummies[np.arange(n), codes] = 1.0
         xtx_inv = np.linalg.pinv(x.T @ x)
         self.beta = float((xtx_inv @ x.T @ y)[column])
-        self.a = x @ xtx_inv[:, column]  # β_k = a'y
-        self.m = np.eye(n) - x @ xtx_inv @ x.T  # residual maker of the full model
+        a = x @ xtx_inv[:, column]  # β_k = a'y
         x_r = np.delete(x, column, axis=1)
-        m_r = np.eye(n) - x_r @ np.linalg.pinv(x_r.T @ x_r) @ x_r.T  # of the model without β_k
-        self.u0, self.u1 = m_r @ y, m_r @ x[:, column]  # restricted residuals: u0 − b·u1
+        xrx_inv = np.linalg.pinv(x_r.T @ x_r)
+
+        def resid(z, x=x, inv=xtx_inv):  # M z, M the residual maker of the model (never formed: n × n)
+            return z - x @ (inv @ (x.T @ z))
+
+        u0, u1 = resid(y, x_r, xrx_inv), resid(x[:, column], x_r, xrx_inv)  # restricted residuals: u0 − b·u1
         self.scale = (n - 1) / (n - k) * self.g / (self.g - 1)  # CR1; cancels in the t ratio
-        e = self.m @ y
-        self.se = float(math.sqrt(self.scale * (((self.a * e) @ self.dummies) ** 2).sum()))
+        self.se = float(math.sqrt(self.scale * (((a * resid(y)) @ dummies) ** 2).sum()))
+        # Under H0 β_k = b the residuals by cluster are (u0 − b·u1) ⊙ D, so the numerators c'w and the
+        # G × G cluster scores H are linear in b: c = c0 − b·c1, H = H0 − b·H1 (Roodman et al. 2019).
+        parts = []
+        for u in (u0, u1):
+            ug = u[:, None] * dummies
+            parts.append((a @ ug, dummies.T @ (a[:, None] * resid(ug))))
+        (self.c0, self.h0), (self.c1, self.h1) = parts
         self.weights = weights
 
     def t_stat(self, b: float) -> float:
@@ -301,9 +310,7 @@ class WildClusterBootstrap:
     def p_value(self, b: float) -> float:
         """Share of bootstrap draws with |t*| at or above the observed |t| under H0 β_k = b (ties,
         such as the draw of all +1 that reproduces the sample, count as at or above)."""
-        ug = (self.u0 - b * self.u1)[:, None] * self.dummies  # n × G: restricted residuals by cluster
-        c = self.a @ ug  # numerators: c'w
-        h = self.dummies.T @ (self.a[:, None] * (self.m @ ug))  # G × G: cluster scores of the bootstrap residuals
+        c, h = self.c0 - b * self.c1, self.h0 - b * self.h1
         t = (c @ self.weights) / np.sqrt(self.scale * ((h @ self.weights) ** 2).sum(axis=0))
         return float(np.mean(np.abs(t) >= abs(self.t_stat(b)) * (1 - 1e-9)))
 
