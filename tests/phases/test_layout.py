@@ -15,13 +15,19 @@ PACKAGES = ("workflow_mapping", "roi", "training", "consolidation", "agents", "s
 ROOT = Path(kit.phases.__file__).parent
 
 
+def _lazy_import(value) -> bool:
+    """`stats = lazy("scipy.stats")` (kit.lazy; also as a tuple): an import, not a public name."""
+    calls = value.elts if isinstance(value, ast.Tuple) else [value]
+    return all(isinstance(c, ast.Call) and getattr(c.func, "id", None) == "lazy" for c in calls)
+
+
 def _public(module) -> set[str]:
     tree = ast.parse(Path(module.__file__).read_text())
     names = set()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.ClassDef):
             names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and not _lazy_import(node.value):
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     return {n for n in names if not n.startswith("_")}
