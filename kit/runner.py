@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import functools
-import hashlib
 import html
 import json
 import os
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from kit import __version__, render
 from kit.baseline import BaselineError, RunData, check_baseline_run, load_run, record_baseline, recorded_baseline
-from kit.cache import RunCache
+from kit.cache import RunCache, file_sha256
 from kit.intake import Engagement, load_engagement, save_run_engagement
 from kit.kernel_io import install_poll_workaround
 from kit.kernels import KernelPool, notebook_imports
@@ -257,14 +256,6 @@ def new_run_dir(root: Path, slug: str, now: dt.datetime) -> tuple[str, Path]:
         except FileExistsError:
             continue
     raise RunError(f"could not create a new run folder under {base}")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # Errors a notebook cell raises when a write is refused; shown as "cannot write <path>: <cause>".

@@ -197,12 +197,12 @@ def check_overrides(overrides: Mapping[str, int], survey: pd.DataFrame) -> None:
     """ValueError naming the first override whose skill (or role) the survey does not have, with
     the names it does have: an override that matches nothing would otherwise change nothing."""
     skills = sorted(survey[S.skill].astype(str).str.strip().unique())
-    roles = sorted(survey[S.role].astype(str).str.strip().unique())
+    known_skills, known_roles = set(_key(survey[S.skill])), set(_key(survey[S.role]))  # matched as resolve_targets does
     for key in overrides:
         role, _, skill = key.rpartition(":")
-        if skill.strip().casefold() not in {s.casefold() for s in skills}:
+        if skill.strip().casefold() not in known_skills:
             raise ValueError(f'target override "{key}": the survey has no skill "{skill.strip()}" (skills: {", ".join(skills)})')
-        if role and role.strip().casefold() not in {r.casefold() for r in roles}:
+        if role and role.strip().casefold() not in known_roles:
             raise ValueError(f'target override "{key}": no one in the survey has the role "{role.strip()}"')
 
 
