@@ -621,5 +621,32 @@ def sample(
     console.print(f"[green]Wrote[/] {escape(str(out))}")
 
 
+def entry() -> None:
+    """The `kit` console script: `app`, then the process ends without tearing its objects down one
+    by one (about 0.4 s after a run on the sample, seconds at millions of rows; the operating system
+    frees them at once). Before that, output is flushed, threads that are not daemons are joined and
+    the exit handlers run (log files closed, temporary folders removed), as a normal exit does."""
+    import atexit
+    import os
+    import sys
+    import threading
+
+    code: object = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    if code is not None and not isinstance(code, int):  # sys.exit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":
-    app()
+    entry()

@@ -78,14 +78,26 @@ class WarmKernel:
 
     def execute(self, code: str, timeout: float) -> None:
         """Run `code` in the kernel, outputs discarded; raises RuntimeError if it raised there."""
+        self.call(code, timeout)
+
+    def call(self, code: str, timeout: float) -> list[str]:
+        """Run `code` in the kernel and return what it printed (stdout), line by line; raises
+        RuntimeError if it raised there."""
         from jupyter_core.utils import run_sync
 
+        printed: list[str] = []
+
+        def keep(msg: dict) -> None:
+            if msg["header"]["msg_type"] == "stream" and msg["content"].get("name") == "stdout":
+                printed.append(msg["content"]["text"])
+
         reply = run_sync(self.kc.execute_interactive)(
-            code, silent=False, store_history=False, timeout=timeout, output_hook=lambda _msg: None
+            code, silent=False, store_history=False, timeout=timeout, output_hook=keep
         )
         if reply["content"].get("status") != "ok":
             content = reply["content"]
             raise RuntimeError(f"kernel {self.name}: {content.get('ename')}: {content.get('evalue')}")
+        return "".join(printed).splitlines()
 
     def reset(self, variables: dict[str, str]) -> None:
         """Forget the previous notebook: namespace, history, execution count; working folder and
@@ -167,8 +179,19 @@ class KernelPool:
         self._lock = threading.Lock()
         self.kernels: list[WarmKernel] = []
         self._count = 0
-        self._threads = [threading.Thread(target=self._serve, name=f"kit-kernel-{i}", daemon=True) for i in range(size)]
-        for thread in self._threads:
+        self.submitted = 0  # jobs taken so far
+        self._threads: list[threading.Thread] = []
+        self.grow(size)
+
+    @property
+    def size(self) -> int:
+        return len(self._threads)
+
+    def grow(self, size: int) -> None:
+        """Start threads (each with its kernel) until the pool has `size` (never fewer than now)."""
+        while len(self._threads) < size:
+            thread = threading.Thread(target=self._serve, name=f"kit-kernel-{len(self._threads)}", daemon=True)
+            self._threads.append(thread)
             thread.start()
 
     def _new_kernel(self) -> WarmKernel:
@@ -212,6 +235,7 @@ class KernelPool:
     def submit(self, job: Callable[[WarmKernel], tuple[Any, WarmKernel]]) -> Future:
         """`job(kernel) -> (result, kernel now in use)` (the kernel changes when a job replaced it)."""
         future: Future = Future()
+        self.submitted += 1
         self._jobs.put((job, future))
         return future
 

@@ -13,6 +13,7 @@ the new run folder.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -100,7 +101,6 @@ def render_phase(
     from papermill.exceptions import PapermillExecutionError
 
     from kit.notebook import PAGES_LOG_ENV  # kit.notebook lists each page a notebook writes in this file
-    from kit.report import export_notebook_html
     from kit.runner import PhaseOutcome, cell_error, describe_os_error
 
     phase = PHASE_BY_NAME[phase_name]
@@ -138,8 +138,15 @@ def render_phase(
             outcome.notebook = str(notebook)
         if outcome.status == "ok":
             html = Path(f"{notebook.stem}.html")
-            export_notebook_html(run_dir / notebook, run_dir / html, title=phase.title, client=client, date=date)
-            outcome.html = str(html)
+            exported = {"ipynb": str(run_dir / notebook), "html": str(run_dir / html), "title": phase.title,
+                        "client": client, "date": date}  # fmt: skip
+            lines = kernel.call(f"from kit.render import export_here as _export\n_export({exported!r})", cell_timeout)
+            failure = json.loads(lines[-1]) if lines else {"error": "the kernel reported nothing of the export"}
+            if failure:
+                outcome.status, outcome.error = "failed", failure["error"]
+                _append(log, failure.get("traceback") or f"{failure['error']}\n")
+            else:
+                outcome.html = str(html)
     except OSError as exc:  # disk full, read-only folder: papermill's own writes, the log, the export
         outcome.status, outcome.html = "failed", None
         outcome.error = describe_os_error(exc, run_dir / outcome.notebook)
@@ -149,6 +156,25 @@ def render_phase(
         _append(log, traceback.format_exc())
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome, kernel
+
+
+def export_here(job: dict[str, str]) -> None:
+    """Run in a warm kernel by `render_phase`: export the executed notebook `job["ipynb"]` to
+    `job["html"]` (`kit.report.export_notebook_html`) in the kernel's own process, so phases export
+    side by side on their cores, and print one JSON line: `{}`, or the failure (`error`, the
+    one-line reason a run reports, and `traceback`, for the phase's log)."""
+    from kit.report import export_notebook_html
+    from kit.runner import describe_os_error
+
+    failure: dict[str, str] = {}
+    try:
+        export_notebook_html(Path(job["ipynb"]), Path(job["html"]), title=job["title"], client=job["client"],
+                             date=job["date"])  # fmt: skip
+    except OSError as exc:  # disk full, read-only folder
+        failure = {"error": describe_os_error(exc, job["html"]), "traceback": traceback.format_exc()}
+    except Exception as exc:  # noqa: BLE001 - an export error fails this phase, not the run
+        failure = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+    print(json.dumps(failure))
 
 
 def _append(log: Path, text: str) -> None:

@@ -324,23 +324,33 @@ def _html_outputs(nb: Any) -> Iterable[str]:
 _BUNDLE_PLACEHOLDER = f'<script id="{BUNDLE_ID}"></script>'
 
 
-_EXPORTERS = threading.local()  # one exporter per thread (the runner exports from its pool's threads)
+_EXPORTER: Any = None  # the process's one report exporter, made once (its templates compiled on first use)
+_EXPORT_LOCK = threading.Lock()  # exports take turns: an export is ~0.1 s once the templates are compiled
 
 
 def _exporter() -> Any:
-    """The report exporter of this thread, made once: its templates are compiled on first use."""
-    exporter = getattr(_EXPORTERS, "html", None)
-    if exporter is None:
+    """The report exporter, made once per process. Call it holding `_EXPORT_LOCK`."""
+    global _EXPORTER
+    if _EXPORTER is None:
         from nbconvert import HTMLExporter
 
-        exporter = _EXPORTERS.html = HTMLExporter(
+        _EXPORTER = HTMLExporter(
             template_name=REPORT_TEMPLATE,
             extra_template_basedirs=[str(TEMPLATES_DIR)],
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
         )
-    return exporter
+    return _EXPORTER
+
+
+def warm_exporter() -> None:
+    """Import nbconvert and compile the report templates now (about half a second, once per process),
+    by exporting an empty notebook: the runner does it while its kernels start, so the first
+    phase's export does not pay for it."""
+    import nbformat
+
+    notebook_html(nbformat.v4.new_notebook(), title="", client="", date=None, copy=False)
 
 
 def notebook_html(nb: Any, *, title: str, client: str, date: str | dt.date | None, copy: bool = True) -> str:
@@ -360,7 +370,8 @@ def notebook_html(nb: Any, *, title: str, client: str, date: str | dt.date | Non
             "scripts": _BUNDLE_PLACEHOLDER if any(has_charts(h) for h in outputs) else "",
         }
     }
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    with _EXPORT_LOCK:
+        body, _ = _exporter().from_notebook_node(nb, resources=resources)
     if resources["kit"]["scripts"]:
         # Swapped in after nbconvert's BeautifulSoup pass, which need not parse 0.9 MB of JS.
         assert body.count(_BUNDLE_PLACEHOLDER) == 1, "report template lost the bundle slot"

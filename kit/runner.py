@@ -11,6 +11,7 @@ folder incomplete; a file-system error becomes one RunWriteError naming the path
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import functools
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from kit import __version__, render
 from kit.baseline import BaselineError, RunData, check_baseline_run, load_run, record_baseline, recorded_baseline
-from kit.cache import RunCache, file_sha256
+from kit.cache import CACHE_DIR, RunCache, digest, file_sha256, fingerprint
 from kit.intake import Engagement, load_engagement, save_run_engagement
 from kit.kernel_io import install_poll_workaround
 from kit.kernels import KernelPool, notebook_imports
@@ -39,7 +40,7 @@ from kit.model import GRAPH, EngagementModel, Unavailable
 from kit.options import PhaseOptions, option_error
 from kit.phases import NOTEBOOKS_DIR, PHASE_BY_NAME, PHASES, Phase, get_phase
 from kit.report import IndexEntry, index_html, write_atomic
-from kit.settings import EngagementSettings
+from kit.settings import EngagementSettings, is_slug
 
 REPORT_ENV = "KIT_REPORT"
 CELL_TIMEOUT = 600  # seconds one notebook cell may take before the phase is retried, then failed
@@ -298,7 +299,11 @@ def run_engagement(
     """
     notify = on_progress or (lambda _o: None)
     root = Path(reports_root).expanduser().resolve()  # absolute: the kernels run in notebooks/
-    with StopRequest() as stop:
+    request = [phases, parameters, baseline]
+    inputs = InputsRecord(Path(engagement), root, request)
+    with StopRequest() as stop, Kernels(workers) as kernels:
+        if force or inputs.changed():  # some phase will render: its kernels warm while the run loads
+            kernels.start()
         caches: list[RunCache] = []
 
         def cache_for(settings: EngagementSettings) -> RunCache:
@@ -320,7 +325,8 @@ def run_engagement(
             run_id, run_dir = new_run_dir(root, eng.settings.slug, now)
             unselected = unselected_phases(eng, outcomes, has_baseline=base is not None)
             result = RunResult(run_dir, run_id, outcomes, latest=None, unselected=unselected)
-            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop, cache, base)
+            _run(eng, result, parameters or {}, now, workers, notify, cell_timeout, stop, cache, base, kernels)
+            inputs.save(result.ok)
             if result.latest is not None and (baseline or base is None):  # the first complete run, or --baseline
                 record_baseline(root, eng.settings.slug, base.run_id if baseline else run_id)
         except OSError as exc:
@@ -328,10 +334,67 @@ def run_engagement(
     return result
 
 
+class InputsRecord:
+    """What the engagement folder held when this kit last ran it to the end with every phase ok
+    (each file's path, size and modification time, the kit's fingerprint and the run's request: its
+    phases, options and baseline, given or recorded), kept in `<reports>/<slug>/.cache/inputs.json`. When the folder
+    still holds the same, the run will most likely reuse every render and start no kernel; when it
+    does not (a table edited, another option), some phase will render, so its kernels are started
+    at once, to warm while the engagement is loaded and the model computed, instead of after. A
+    wrong guess costs only time: kernels started for nothing are stopped, and a run that needs
+    kernels it did not start early starts them then."""
+
+    FILE = "inputs.json"
+
+    def __init__(self, folder: Path, root: Path, request: object) -> None:
+        self.folder, self.root, self.request = folder, root, request
+        self.path: Path | None = None
+        with contextlib.suppress(Exception):  # no readable slug: no record, the kernels start early
+            import yaml
+
+            slug = yaml.safe_load((folder / "engagement.yaml").read_text(encoding="utf-8")).get("slug")
+            if isinstance(slug, str) and is_slug(slug):
+                self.path = root / slug / CACHE_DIR / self.FILE
+                self.request = [request, recorded_baseline(root, slug)]  # the second run has a baseline
+        self.now = self._signature()
+
+    def _signature(self) -> str | None:
+        files = []
+        folder = self.folder.resolve()
+        reports = self.root if self.root.is_relative_to(folder) else None  # reports kept in the engagement folder
+        try:
+            for path in sorted(folder.rglob("*")):
+                rel = path.relative_to(folder)
+                if any(part.startswith(".") for part in rel.parts) or (reports and path.is_relative_to(reports)):
+                    continue
+                if path.is_file():
+                    info = path.stat()
+                    files.append([str(rel), info.st_size, info.st_mtime_ns])
+        except OSError:
+            return None
+        return digest("inputs", fingerprint(), str(self.folder.resolve()), files, self.request)
+
+    def changed(self) -> bool:
+        try:
+            return self.now is None or self.path is None or json.loads(self.path.read_text(encoding="utf-8")) != self.now
+        except (OSError, ValueError):
+            return True
+
+    def save(self, ok: bool) -> None:
+        """After a run: kept when every phase was ok (its renders are in the cache), else removed."""
+        if self.path is None or not self.path.parent.is_dir():
+            return
+        with contextlib.suppress(OSError):
+            if ok and self.now is not None:
+                write_atomic(self.path, json.dumps(self.now))
+            else:
+                self.path.unlink(missing_ok=True)
+
+
 def _run(
     eng: Engagement, result: RunResult, extra: dict, now: dt.datetime, workers: int | None,
     notify: ProgressCallback, cell_timeout: int, stop: StopRequest, cache: RunCache,
-    baseline: RunData | None = None,
+    baseline: RunData | None = None, kernels: Kernels | None = None,
 ) -> None:  # fmt: skip
     """Compute the model, render the planned phases into `result.run_dir`, then write the manifest
     and the index, and move `latest` when the run covered every phase the data allow and each
@@ -354,8 +417,9 @@ def _run(
         # as many kernels as phases can render at once (a summary alone after one phase: one kernel),
         # each warmed with the imports of the notebooks that may render (all of them when none is due yet)
         size = workers or max(1, min(os.cpu_count() or 1, planned, len(misses)))
-        warm_for = [PHASE_BY_NAME[n] for n in due] if misses else list(PHASES)
-        with Kernels(size, run_dir, warm_for) as kernels:
+        kernels = kernels or Kernels()
+        kernels.plan(size, run_dir, [PHASE_BY_NAME[n] for n in due] if misses else list(PHASES))
+        with kernels:
             if misses:
                 kernels.start()
             notify(progress)
@@ -428,18 +492,21 @@ def compute_model(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir:
 
 
 def _compute_ahead(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir: Path, cache: RunCache | None) -> None:
-    """While the first notebooks render: compute and persist the nodes a phase that reports on others
+    """While the first notebooks render: compute and persist what a phase that reports on others
     reads and that no phase's outcome can change (the snapshot of the intake tables, the baselines),
-    so `_prepare_dependent` is left only what depends on how the phases went."""
+    then that phase itself (the summary) as if every phase rendering now succeeds, so
+    `_prepare_dependent` is left nothing to do unless one failed (then `EngagementModel.not_run`
+    marks it and what reads it, the summary, is computed again)."""
     phases = set(PHASE_BY_NAME)
-    ahead = set()
+    ahead, last = set(), []
     for o in outcomes:
         if o.status == "planned" and PHASE_BY_NAME[o.phase].after:
             ahead |= {n for n in GRAPH.upstream(o.phase) & set(GRAPH.nodes) if n not in phases
                       and not GRAPH.upstream(n) & phases}  # fmt: skip
-    if not ahead:
+            last.append(o.phase)
+    if not last:
         return
-    for node in sorted(ahead):
+    for node in [*sorted(ahead), *last]:
         model[node]
     if cache is not None:
         cache.flush()
@@ -543,19 +610,38 @@ def _mark_interrupted(outcomes: list[PhaseOutcome], run_dir: Path, signal_name: 
         leftover.unlink(missing_ok=True)
 
 
+# Besides the notebooks' imports, a kernel warms with what the runner asks of it: the model's results
+# (kit.model), and the export of each notebook it executed (kit.render.export_here), its templates compiled.
+WARM_KIT = "import kit.model, kit.notebook, kit.render, kit.report\nkit.report.warm_exporter()"
+
+
 class Kernels:
     """The run's pool of warm kernels (`kit.kernels.KernelPool`), started on first `get()` (or by
-    `start()`, early, to warm while the model is computed), never when every phase's render is
-    kept; warmed with the import lines of `phases`' notebooks. On exit every kernel is shut down, or
-    killed when the run is being stopped, and the connection-file folder is removed."""
+    `start()`, early: while the engagement is loaded and the model computed), never when every
+    phase's render is kept; warmed with the import lines of `phases`' notebooks (all of them when
+    started before the run knows what it renders). `plan()` says, once the run folder exists, how
+    many kernels the run wants (a pool already started grows to it) and where their logs go. On exit
+    every kernel is shut down, or killed when the run is being stopped, the kernels' logs are kept in
+    the run folder's `logs/` and the connection-file folder is removed."""
 
-    def __init__(self, size: int, run_dir: Path, phases: list[Phase] | None = None) -> None:
-        self.size, self.run_dir = size, run_dir
+    EARLY = 2  # kernels started before the run knows how many phases it renders (more are added then)
+
+    def __init__(self, size: int | None = None, run_dir: Path | None = None, phases: list[Phase] | None = None) -> None:
+        self.size, self.run_dir = size or min(self.EARLY, os.cpu_count() or 1), run_dir
         self.phases = phases or list(PHASES)  # whose notebooks' import lines warm the kernels
         self.pool: KernelPool | None = None
         self.stopping = threading.Event()
-        # Connection files go to a folder of this run's own; the user's Jupyter runtime folder is left alone.
+        self.closed = False
+        # Connection files (and the kernels' stderr) go to a folder of this run's own; the user's
+        # Jupyter runtime folder is left alone.
         self.dir = Path(tempfile.mkdtemp(prefix="kit-kernels-"))
+
+    def plan(self, size: int, run_dir: Path, phases: list[Phase]) -> None:
+        self.run_dir = run_dir
+        if self.pool is None:
+            self.size, self.phases = size, phases
+        else:
+            self.pool.grow(size)
 
     def start(self) -> None:
         self.get()
@@ -564,20 +650,33 @@ class Kernels:
         if self.pool is None:
             install_poll_workaround()
             env = {**os.environ, REPORT_ENV: "1", "JUPYTER_RUNTIME_DIR": str(self.dir)}
-            warm = "\n".join([*notebook_imports([p.path for p in self.phases]), "import kit.model, kit.notebook"])
-            self.pool = KernelPool(self.size, NOTEBOOKS_DIR, env, self.dir, self.run_dir / "logs", warm)
+            warm = "\n".join([*notebook_imports([p.path for p in self.phases]), WARM_KIT])
+            self.pool = KernelPool(self.size, NOTEBOOKS_DIR, env, self.dir, self.dir / "logs", warm)
         return self.pool
 
     def __enter__(self) -> Kernels:
         return self
 
     def __exit__(self, exc_type, *_exc: object) -> None:
+        self.close(kill=exc_type is not None)
+
+    def close(self, kill: bool = True) -> None:
+        """Stop every kernel (at once with `kill`, else after the jobs under way), keep their logs."""
+        if self.closed:
+            return
+        self.closed = True
         self.stopping.set()
         if self.pool is not None:
-            if exc_type is not None:
+            kill = kill or not self.pool.submitted  # started early for nothing: not waited for
+            if kill:
                 self.pool.kill()
-            self.pool.shutdown(wait=exc_type is None)
+            self.pool.shutdown(wait=not kill)
             self.pool.kill()  # a kernel started while the run was stopping
+        logs = self.dir / "logs"
+        if self.run_dir is not None and (self.run_dir / "logs").is_dir() and logs.is_dir():
+            for log in logs.iterdir():
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(log, self.run_dir / "logs" / log.name)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -85,7 +85,9 @@ def test_importing_the_kit_skips_the_iri_grammars_and_vega_lite_still_validates(
 
 
 def test_the_warm_up_imports_no_statsmodels_or_scipy_stats_until_a_fit_needs_them():
-    warm = "\n".join([*notebook_imports([p.path for p in PHASES]), "import kit.model, kit.notebook"])
+    from kit.runner import WARM_KIT
+
+    warm = "\n".join([*notebook_imports([p.path for p in PHASES]), WARM_KIT])
     code = (
         f"{warm}\nimport sys\nprint(sorted(m for m in ('statsmodels.api', 'scipy.stats') if m in sys.modules))\n"
         "from kit import estimates\n"
@@ -115,3 +117,35 @@ def test_a_pool_job_that_fails_reports_its_error_and_the_pool_goes_on(tmp_path):
         assert pool.submit(fine).result(timeout=300) == "kernel-1" and seen.is_set()
     finally:
         pool.shutdown()
+
+
+def test_a_kernel_exports_the_notebook_it_ran_as_this_process_would_and_reports_a_failure_in_one_line(tmp_path):
+    """kit.render.export_here, run in a warm kernel (as render_phase runs it): the report equals the
+    one exported here; a failed export prints the one-line reason a run reports, nothing raised."""
+    import json
+
+    import nbformat
+
+    from kit.report import export_notebook_html
+    from kit.runner import WARM_KIT
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Findings"), nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>48 hours a year</p>", "text/plain": "48"})])]  # fmt: skip
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", WARM_KIT)
+
+    def export(html: Path) -> list[str]:
+        job = {"ipynb": str(tmp_path / "n.ipynb"), "html": str(html), "title": "Findings", "client": "Acme", "date": "2027-01-11"}
+        code = f"from kit.render import export_here as _export\n_export({job!r})"
+        return pool.submit(lambda kernel: (kernel.call(code, 300), kernel)).result(timeout=300)
+
+    try:
+        assert json.loads(export(tmp_path / "k.html")[-1]) == {}
+        failed = json.loads(export(tmp_path / "n.ipynb" / "k.html")[-1])  # its folder is a file
+    finally:
+        pool.shutdown()
+    here = export_notebook_html(tmp_path / "n.ipynb", tmp_path / "h.html", title="Findings", client="Acme", date="2027-01-11")
+    assert (tmp_path / "k.html").read_text(encoding="utf-8") == here.read_text(encoding="utf-8")
+    assert failed["error"].startswith(f"cannot write {tmp_path / 'n.ipynb'}") and "Not a directory" in failed["error"]
+    assert "NotADirectoryError" in failed["traceback"]

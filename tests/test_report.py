@@ -311,8 +311,8 @@ def test_write_atomic_names_the_file_and_keeps_the_old_one_when_the_disk_is_full
 
 
 def test_reports_exported_one_after_another_in_a_thread_equal_each_exported_alone(tmp_path):
-    """The exporter is made once per thread (its templates compiled once); nothing of one report
-    reaches the next."""
+    """The exporter is made once per process (its templates compiled once) and shared by the
+    runner's threads, one export at a time; nothing of one report reaches the next."""
     import threading
 
     first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
@@ -333,4 +333,4 @@ def test_reports_exported_one_after_another_in_a_thread_equal_each_exported_alon
     in_turn = [export(first, "1.html", "A"), export(second, "2.html", "B"), export(first, "3.html", "A")]
     assert in_turn == [alone["A"], alone["B"], alone["A"]]
     assert "second <b>report</b>" in alone["B"] and "second" not in alone["A"]
-    assert report._EXPORTERS.html is report._exporter()  # this thread's one exporter
+    assert report._EXPORTER is report._exporter()  # the process's one exporter, made by the first thread

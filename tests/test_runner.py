@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kit.intake import load_engagement
+from kit.notebook import load_record
 from kit.phases import PHASE_BY_NAME, PHASES, get_phase
 from kit.runner import (
     NothingToRun,
@@ -112,10 +113,17 @@ class InlineKernels:
 
     started: list[list[str]] = []
 
-    def __init__(self, size, run_dir, phases=None):
-        self.pool = ThreadPoolExecutor(size)
+    def __init__(self, size=None, run_dir=None, phases=None):
+        self.pool = ThreadPoolExecutor(size or 2)
         self.stopping = threading.Event()
         self.phases, self.used = [p.name for p in phases or PHASES], False
+
+    def plan(self, size, run_dir, phases):
+        if not self.used:
+            self.phases = [p.name for p in phases]
+
+    def close(self, kill=True):
+        self.pool.shutdown()
 
     def start(self):
         self.get()
@@ -133,7 +141,7 @@ class InlineKernels:
         return self
 
     def __exit__(self, *exc):
-        self.pool.shutdown()
+        self.close()
 
 
 @pytest.fixture
@@ -176,8 +184,8 @@ def test_a_rerun_with_no_input_changed_starts_no_kernel_and_reuses_every_phase(e
     day = dt.datetime(2027, 1, 1)
     first = run_engagement(engagement_dir, reports_root=tmp_path, now=day)  # becomes the baseline
     second = run_engagement(engagement_dir, reports_root=tmp_path, now=day.replace(hour=1))  # renders progress
-    # warmed for the phases that may render: all the first run plans, then progress and what reports on it
-    assert InlineKernels.started == [[p.name for p in PHASES if not p.needs_baseline], ["progress", "engagement_summary"]]
+    # started as each run began (nothing recorded; then a baseline recorded), so warmed for every notebook
+    assert InlineKernels.started == [[p.name for p in PHASES]] * 2
     assert [o.phase for o in second.outcomes if not o.reused] == ["engagement_summary", "progress"]  # it quotes progress
     rendered = len(rendering)
 
@@ -186,6 +194,52 @@ def test_a_rerun_with_no_input_changed_starts_no_kernel_and_reuses_every_phase(e
     assert third.ok and all(o.reused for o in third.outcomes)
     assert first.latest is not None and third.latest is not None
     assert sorted((third.run_dir / "notebooks").iterdir()) and (third.run_dir / "index.html").is_file()
+
+
+def test_kernels_start_as_a_run_begins_when_its_inputs_changed_and_not_when_they_did_not(engagement_dir, rendering,
+                                                                                        tmp_path, monkeypatch):  # fmt: skip
+    """`InputsRecord`: a run whose engagement folder, options and baseline are those of the last run
+    that ended with every phase ok starts no kernel; an edited table, another option or a run after a
+    failed phase starts them before the engagement is even loaded (they warm while it loads)."""
+    import kit.runner as runner
+
+    at_load: list[int] = []
+    load = runner.load_engagement
+
+    def loading(*args, **kwargs):
+        at_load.append(len(InlineKernels.started))
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "load_engagement", loading)
+    day = dt.datetime(2027, 1, 1)
+
+    def run(hour: int, **kwargs) -> int:
+        """How many kernel starts the run asked for before it loaded the engagement (0 or 1)."""
+        before = len(InlineKernels.started)
+        run_engagement(engagement_dir, reports_root=tmp_path, now=day.replace(hour=hour), **kwargs)
+        return at_load[-1] - before
+
+    assert run(0) == 1  # nothing recorded yet
+    assert run(1) == 1  # a baseline is recorded now: progress renders
+    assert run(2) == 0 and len(InlineKernels.started) == 2  # the same inputs: nothing renders, no kernel at all
+    table = engagement_dir / "recurring_work.csv"
+    table.write_text(table.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run(3) == 1  # a table edited (its size and time changed)
+    assert run(4) == 0
+    assert run(5, parameters={"top_n": 2}) == 1  # another option
+    failing = PHASE_BY_NAME["agent_candidates"]
+
+    def fail(kernel, *, pool, stopping, phase_name, parameters, run_dir, **kwargs):
+        phase = PHASE_BY_NAME[phase_name]
+        status = "failed" if phase is failing else "ok"
+        return PhaseOutcome(phase.name, phase.title, status, error="boom" if status == "failed" else None), kernel
+
+    monkeypatch.setattr(runner, "_render_phase", fail)
+    table.write_text(table.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run(6) == 1
+    record = tmp_path / "test-client" / ".cache" / runner.InputsRecord.FILE
+    assert not record.exists()  # a phase failed: it renders again next time, so nothing is recorded
+    assert run(7) == 1
 
 
 def _deck_text(run_dir: Path) -> str:
@@ -307,3 +361,35 @@ def test_the_snapshot_is_computed_while_the_first_notebooks_render_not_after_the
     assert result.ok and seen["workflow_mapping"] and seen["engagement_summary"]
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     assert manifest["computed"]["snapshot"] == 1 and manifest["computed"]["engagement_summary"] == 1
+
+
+def test_the_summary_is_computed_while_the_phases_render_and_again_only_when_one_fails(engagement_dir, recorded,
+                                                                                      tmp_path, monkeypatch):  # fmt: skip
+    """Computed ahead as if every phase succeeds (its record is in results/ before the last phase
+    finishes); a phase whose report fails makes it computed again, and it then shows that phase failed."""
+    import kit.runner as runner
+
+    ahead: dict[str, bool] = {}
+
+    def execute(kernel, *, pool, stopping, phase_name, parameters, run_dir, **kwargs):
+        summary = run_dir / "results" / "engagement_summary.json"
+        deadline = time.monotonic() + 5
+        while not summary.is_file() and time.monotonic() < deadline and phase_name == failing[0]:
+            time.sleep(0.02)
+        ahead[phase_name] = summary.is_file()
+        phase = PHASE_BY_NAME[phase_name]
+        status = "failed" if phase_name == failing[1] else "ok"
+        return PhaseOutcome(phase.name, phase.title, status, error="boom" if status == "failed" else None,
+                            notebook=f"notebooks/{phase.notebook}"), kernel  # fmt: skip
+
+    monkeypatch.setattr(runner, "_render_phase", execute)
+    failing = ("consolidation", None)
+    result = run_engagement(engagement_dir, reports_root=tmp_path / "ok")
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert result.ok and ahead["consolidation"] and manifest["computed"]["engagement_summary"] == 1
+    failing = ("consolidation", "consolidation")
+    result = run_engagement(engagement_dir, reports_root=tmp_path / "failed")
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert manifest["computed"]["engagement_summary"] == 2
+    record = load_record(result.run_dir / "results" / "engagement_summary.json")
+    assert record["scalars"]["missing"] == [PHASE_BY_NAME["consolidation"].title] and record["scalars"]["n_ok"] == 4
