@@ -232,7 +232,14 @@ class DeckData:
         return self.summary if phase == SUMMARY else self.records.get(phase)
 
 
-def _summary_record(run_dir: Path) -> Any:
+def _manifest(run_dir: Path, given: dict | None = None) -> dict:
+    """The run's manifest.json, or `given`: what it will say, for a deck built while the run ends."""
+    if given is not None:
+        return given
+    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _summary_record(run_dir: Path, manifest: dict | None = None) -> Any:
     """The summary's PhaseRecord: its status from manifest.json (the runner writes it last), its record
     from results/engagement_summary.json."""
     from kit import notebook as nb
@@ -240,7 +247,7 @@ def _summary_record(run_dir: Path) -> Any:
 
     status, error = None, None
     try:
-        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = _manifest(run_dir, manifest)
         entry = next((p for p in manifest.get("phases", []) if p.get("phase") == SUMMARY), None)
         if entry is not None:
             status, error = entry.get("status"), entry.get("error")
@@ -258,16 +265,18 @@ def _summary_record(run_dir: Path) -> Any:
         return PhaseRecord("not run" if not path.is_file() else "failed", why, None, "Engagement summary", "Summary")
 
 
-def _run_date(run_dir: Path) -> dt.date:
+def _run_date(run_dir: Path, manifest: dict | None = None) -> dt.date:
     try:
-        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = _manifest(run_dir, manifest)
         return dt.datetime.fromisoformat(manifest["started"]).date()
     except (OSError, ValueError, KeyError, TypeError):
         return dt.date.today()
 
 
-def load_deck_data(run_dir: Path, settings: EngagementSettings, baseline: Path | None = None) -> DeckData:
-    """The records of the run in `run_dir` (and of the `baseline` run, for the progress slide)."""
+def load_deck_data(run_dir: Path, settings: EngagementSettings, baseline: Path | None = None,
+                   manifest: dict | None = None) -> DeckData:  # fmt: skip
+    """The records of the run in `run_dir` (and of the `baseline` run, for the progress slide);
+    `manifest`: what the run's manifest will say, when it is not written yet."""
     from kit.phases.summary import collect
 
     run_dir = Path(run_dir).resolve()
@@ -277,9 +286,9 @@ def load_deck_data(run_dir: Path, settings: EngagementSettings, baseline: Path |
         currency=settings.currency,
         accent=settings.accent_colour or charts.PRIMARY,
         run_id=run_dir.name,
-        date=_run_date(run_dir),
+        date=_run_date(run_dir, manifest),
         records=collect(None, run_dir),
-        summary=_summary_record(run_dir),
+        summary=_summary_record(run_dir, manifest),
     )
     if baseline is not None:
         data.baseline = _summary_record(Path(baseline).resolve())
@@ -1130,7 +1139,7 @@ def write_deck(run_dir: Path, settings: EngagementSettings, baseline: Path | Non
     return write_atomic(deck_path(run_dir, settings.slug), build_deck(data))
 
 
-def deck_key(run_dir: Path, settings: EngagementSettings, baseline: Path | None = None) -> str:
+def deck_key(run_dir: Path, settings: EngagementSettings, baseline: Path | None = None, manifest: dict | None = None) -> str:
     """What a run's deck is made from, as one digest (`kit.cache`): the kit's fingerprint, the
     settings, the run date, the bytes of every record it reads (`results/*.json`, the phases'
     status), the summary's status in the manifest and, for the progress slide, the baseline run's
@@ -1140,12 +1149,12 @@ def deck_key(run_dir: Path, settings: EngagementSettings, baseline: Path | None 
 
     run_dir = Path(run_dir)
     records = sorted((p.name, file_sha256(p)) for p in (run_dir / "results").glob("*.json"))
-    summary = _summary_record(run_dir)
+    summary = _summary_record(run_dir, manifest)
     base = None
     if baseline is not None:
         record = Path(baseline) / "results" / f"{SUMMARY}.json"
         base = [Path(baseline).name, file_sha256(record) if record.is_file() else None]
-    return digest("deck", fingerprint(), settings.model_dump(mode="json"), _run_date(run_dir).isoformat(), records,
+    return digest("deck", fingerprint(), settings.model_dump(mode="json"), _run_date(run_dir, manifest).isoformat(), records,
                   [summary.status, summary.error], len(run_dir.name), base)  # fmt: skip
 
 
@@ -1168,12 +1177,36 @@ def _with_run_id(pptx: bytes, old: str, new: str) -> bytes | None:
     return out.getvalue()
 
 
-def write_run_deck(run_dir: Path, settings: EngagementSettings, cache: Any = None, *, baseline: Path | None = None) -> Path | None:
+@dataclass
+class BuiltDeck:
+    """A run's deck built before the run ends (`build_ahead`), from what its manifest will say."""
+
+    key: str
+    pptx: bytes
+    kept: bool  # taken from the cache, not built
+
+
+def build_ahead(run_dir: Path, settings: EngagementSettings, cache: Any, baseline: Path | None, manifest: dict) -> BuiltDeck:
+    """The deck `write_run_deck` would write if the run's manifest says `manifest` (its start and the
+    summary's status) and no record in `results/` changes: the runner builds it while the summary
+    renders and `write_run_deck(ahead=)` takes it when the keys agree. Reads the cache, never writes it
+    (it runs in a thread of its own)."""
+    key = deck_key(run_dir, settings, baseline, manifest)
+    found, kept = cache.get("decks", settings.slug, key)
+    pptx = _with_run_id(kept[1], kept[0], run_dir.name) if found else None
+    if pptx is not None:
+        return BuiltDeck(key, pptx, kept=True)
+    return BuiltDeck(key, build_deck(load_deck_data(run_dir, settings, baseline, manifest)), kept=False)
+
+
+def write_run_deck(run_dir: Path, settings: EngagementSettings, cache: Any = None, *, baseline: Path | None = None,
+                   ahead: BuiltDeck | None = None) -> Path | None:  # fmt: skip
     """`kit run`'s deck: `write_deck`, never raising. A failure is reported in one line on stderr, its
     traceback kept in `<run>/logs/deck.log`, and the run stays as it is (None is returned).
     With the run cache (`kit.cache.RunCache`), a deck an earlier run built from the same records
     (`deck_key`) is copied with this run's id instead of being built again, and a built one is kept.
-    `baseline` (the run folder this run is compared with) adds the progress slide, as `kit deck --baseline` does."""
+    `baseline` (the run folder this run is compared with) adds the progress slide, as `kit deck --baseline` does.
+    `ahead`: a deck built before the run ended (`build_ahead`), written when its key is this run's."""
     import sys
     import traceback
 
@@ -1182,6 +1215,11 @@ def write_run_deck(run_dir: Path, settings: EngagementSettings, cache: Any = Non
         if cache is None:
             return write_deck(run_dir, settings, baseline)
         key = deck_key(run_dir, settings, baseline)
+        if ahead is not None and ahead.key == key:
+            if not ahead.kept:
+                cache.put("decks", settings.slug, key, (run_dir.name, ahead.pptx))
+                cache.flush()
+            return write_atomic(deck_path(run_dir, settings.slug), ahead.pptx)
         found, kept = cache.get("decks", settings.slug, key)
         pptx = _with_run_id(kept[1], kept[0], run_dir.name) if found else None
         if pptx is None:

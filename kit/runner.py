@@ -409,6 +409,8 @@ def _run(
         notify(o)
     planned = sum(o.status == "planned" for o in outcomes)
     model = build_model(eng, outcomes, extra, cache, baseline)
+    baseline_dir = run_dir.parent / baseline.run_id if baseline is not None else None  # its progress slide
+    deck = DeckAhead(run_dir, eng.settings, cache, baseline_dir, now, outcomes)
     progress.status = "running"
     misses = _render_misses(model, cache, eng, outcomes, run_dir, extra, date)
     # what may render: the phases without a kept render and, if any, those reporting on them (the summary)
@@ -430,7 +432,7 @@ def _run(
             prepare = functools.partial(_prepare_dependent, model, outcomes, run_dir, cache)
             idle = functools.partial(_compute_ahead, model, outcomes, run_dir, cache)
             _execute(eng, outcomes, run_dir, extra, date, kernels, notify, cell_timeout, stop, prepare, model, cache,
-                     idle)  # fmt: skip
+                     idle, deck.start if not result.unselected else None)  # fmt: skip
             stop.check()
     except RunInterrupted as exc:
         _mark_interrupted(outcomes, run_dir, exc.signal_name)
@@ -444,20 +446,58 @@ def _run(
     write_manifest(eng, run_dir, run_id, outcomes, now, latest=becomes_latest, computed=dict(model.computed),
                    reused=_reused(model, cache, outcomes))  # fmt: skip
     write_index(eng, run_dir, run_id, outcomes, date)
-    baseline_dir = run_dir.parent / baseline.run_id if baseline is not None else None  # its progress slide
-    if becomes_latest and _write_deck(run_dir, eng.settings, cache, baseline_dir):  # a complete run: every phase it allows
+    if becomes_latest and _write_deck(run_dir, eng.settings, cache, baseline_dir, deck.result()):  # every phase it allows
         write_index(eng, run_dir, run_id, outcomes, date)  # again, to list the deck under pages/
     if becomes_latest:
         result.latest = point_latest(run_dir)
 
 
-def _write_deck(run_dir: Path, settings: EngagementSettings, cache: RunCache, baseline: Path | None = None) -> Path | None:
+def _write_deck(run_dir: Path, settings: EngagementSettings, cache: RunCache, baseline: Path | None = None,
+                ahead: object = None) -> Path | None:  # fmt: skip
     """The steering-committee deck (`kit.deck.write_run_deck`: reused from the cache when its records
-    are unchanged; with the progress slide when the run has a `baseline` run folder); kit.deck
-    (python-pptx) is imported only by a run that writes one."""
+    are unchanged; with the progress slide when the run has a `baseline` run folder; `ahead`, the
+    deck built while the summary rendered, when its key is right); kit.deck (python-pptx) is
+    imported only by a run that writes one."""
     from kit.deck import write_run_deck
 
-    return write_run_deck(run_dir, settings, cache, baseline=baseline)
+    return write_run_deck(run_dir, settings, cache, baseline=baseline, ahead=ahead)
+
+
+class DeckAhead:
+    """The deck built in a thread while the summary renders (`kit.deck.build_ahead`), from what the
+    manifest will say if the summary succeeds; `_write_deck` takes it only when its key is the
+    finished run's, so a wrong guess costs time, never a wrong deck. Started (`start(phase)`) when
+    the summary goes to a kernel and no phase has failed (the others may still render: the deck reads
+    the model's records, not their reports); a failure here is left to the deck built after the
+    run, which reports it."""
+
+    def __init__(self, run_dir: Path, settings: EngagementSettings, cache: RunCache | None, baseline: Path | None,
+                 now: dt.datetime, outcomes: list[PhaseOutcome]) -> None:  # fmt: skip
+        self.run_dir, self.settings, self.cache, self.baseline = run_dir, settings, cache, baseline
+        self.now, self.outcomes = now, outcomes
+        self.thread: threading.Thread | None = None
+        self.built: object = None
+
+    def start(self, phase: str) -> None:
+        failed = any(o.status in ("failed", "interrupted") for o in self.outcomes)  # then no deck is written
+        if self.thread is not None or self.cache is None or not PHASE_BY_NAME[phase].after or failed:
+            return
+        manifest = {"started": self.now.isoformat(timespec="seconds"),
+                    "phases": [{"phase": phase, "status": "ok", "error": None}]}  # fmt: skip
+
+        def build() -> None:
+            from kit.deck import build_ahead
+
+            with contextlib.suppress(Exception):
+                self.built = build_ahead(self.run_dir, self.settings, self.cache, self.baseline, manifest)
+
+        self.thread = threading.Thread(target=build, name="kit-deck", daemon=True)
+        self.thread.start()
+
+    def result(self) -> object:
+        if self.thread is not None:
+            self.thread.join()
+        return self.built
 
 
 MODEL_TASK = "(model)"  # the progress line of the engagement model (not a phase)
@@ -685,10 +725,12 @@ def _execute(
     kernels: Kernels, notify: ProgressCallback, cell_timeout: int = CELL_TIMEOUT,
     stop: StopRequest | None = None, prepare: Callable[[str], None] | None = None,
     model: EngagementModel | None = None, cache: RunCache | None = None, idle: Callable[[], None] | None = None,
+    submitted: Callable[[str], None] | None = None,
 ) -> None:  # fmt: skip
     """Render the planned phases, dependents after what they read; `prepare(name)` runs just before
     a phase starts (the summary's results are computed then), `idle()` once while the first
-    notebooks render (work the main process would otherwise do later). A phase whose render key an earlier
+    notebooks render (work the main process would otherwise do later), `submitted(name)` once a
+    phase is handed to a kernel (the deck is built while the summary renders). A phase whose render key an earlier
     run kept (`kit.render.render_key`, `cache`) is copied from the cache; the others are executed
     in the run's warm kernels (`kernels`)."""
     by_name = {o.phase: o for o in outcomes}
@@ -723,6 +765,8 @@ def _execute(
             running[kernels.get().submit(job)] = (name, key)
             by_name[name].status, by_name[name].parameters = "running", params
             notify(by_name[name])
+            if submitted is not None:
+                submitted(name)
         if not running:
             if pending and len(done) > settled:  # a kept render made a dependent ready: look again
                 settled = len(done)

@@ -571,3 +571,30 @@ def test_a_runs_deck_is_rebuilt_when_a_record_it_reads_changed(sample_deck, tmp_
     assert _content(deck.read_bytes()) == _content(fresh)
     summary_slide = Presentation(deck).slides[1]
     assert any("Start with the quote drafts" in s.text_frame.text for s in summary_slide.shapes if s.has_text_frame)
+
+
+def test_a_deck_built_ahead_is_written_only_when_the_finished_runs_key_is_its_own(sample_deck, tmp_path):
+    """kit.deck.build_ahead (the runner builds it while the summary renders) from what the manifest
+    will say: taken when the run ends as guessed (the same deck as a fresh build, kept in the
+    cache), ignored when a record changed after it was built."""
+    from kit.cache import RunCache
+
+    settings = load_settings(SAMPLE)
+    run = _run_copy(sample_deck[0], tmp_path / "reports" / "20270111-090000")
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    (run / "manifest.json").unlink()  # not written yet when the deck is built ahead
+    ahead = kd.build_ahead(run, settings, RunCache(tmp_path / "cache"), None, manifest)
+    assert not ahead.kept and ahead.key == kd.deck_key(run, settings, None, manifest)
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    cache = RunCache(tmp_path / "cache")
+    deck = kd.write_run_deck(run, settings, cache, ahead=ahead)
+    assert deck.read_bytes() == ahead.pptx and _content(ahead.pptx) == _content(kd.build_deck(kd.load_deck_data(run, settings)))
+    assert RunCache(tmp_path / "cache").get("decks", settings.slug, ahead.key)[0]  # kept, as a built deck is
+
+    record = run / "results" / "engagement_summary.json"
+    raw = json.loads(record.read_text(encoding="utf-8"))
+    raw["scalars"]["executive_summary"] = "Start with the quote drafts; the rest follows in spring."
+    record.write_text(json.dumps(raw), encoding="utf-8")  # after the deck was built ahead
+    deck = kd.write_run_deck(run, settings, RunCache(tmp_path / "cache"), ahead=ahead)
+    assert deck.read_bytes() != ahead.pptx
+    assert _content(deck.read_bytes()) == _content(kd.build_deck(kd.load_deck_data(run, settings)))
