@@ -179,6 +179,25 @@ def test_a_cancelled_tool_still_in_usage_is_reported_as_not_carried_out(inventor
         assert "2 person(s) used it after 15 Jan 2027" in row["evidence"]
 
 
+def test_both_runs_usage_is_each_person_tool_and_day_once_whether_the_exports_are_the_same_or_overlap(follow_up):
+    """`_usage`: the same table in both runs is taken once (not doubled, then de-duplicated); tables
+    that overlap give what concatenating and de-duplicating them gives. `_by_tool` splits rows as a
+    filter per tool does."""
+    usage = follow_up.model.eng.tables["usage"]
+    key = ["user_id", "tool", "date"]
+    same = pga._usage(_run("b", "2026-12-31", {"usage": usage}), _run("c", AS_OF, {"usage": usage.copy()}))
+    pd.testing.assert_frame_equal(same, usage.drop_duplicates(key).reset_index(drop=True))
+    half = len(usage) // 2
+    early, late = usage.iloc[: half + 100], usage.iloc[half:]  # 100 rows in both exports
+    both = pga._usage(_run("b", "2026-12-31", {"usage": early}), _run("c", AS_OF, {"usage": late}))
+    pd.testing.assert_frame_equal(both, pd.concat([early, late], ignore_index=True).drop_duplicates(key))
+    assert len(both) == len(usage.drop_duplicates(key))
+    split = pga._by_tool(usage)
+    assert sorted(split) == sorted(usage["tool"].unique())
+    for tool, rows in split.items():
+        pd.testing.assert_frame_equal(rows, usage[usage["tool"] == tool])
+
+
 def _studies(wid, n, ai, start, minutes=30.0, prefix="O"):
     return pd.DataFrame({"observation_id": [f"{prefix}{wid}{i}" for i in range(n)], "workflow_id": wid,
                          "ai_assisted": ai, "minutes": [minutes * (1 + 0.01 * i) for i in range(n)],

@@ -191,8 +191,8 @@ def _ai_tools(b: RunData, c: RunData, usage: pd.DataFrame) -> set[str]:
         if inv is not None:
             listed |= set(inv["tool"])
     if not ai and not listed:
-        return set(usage["tool"])
-    return ai | (set(usage["tool"]) - listed)
+        return _distinct(usage["tool"])
+    return ai | (_distinct(usage["tool"]) - listed)
 
 
 def _window(usage: pd.DataFrame, as_of: pd.Timestamp | None, days: int) -> pd.DataFrame:
@@ -265,7 +265,7 @@ def matching(b: RunData, c: RunData) -> pd.DataFrame:
     ub, uc = b.table("usage"), c.table("usage")
     if ub is not None and uc is not None and b.snapshot and b.snapshot.as_of is not None:
         later = uc[uc["date"] > b.snapshot.as_of]
-        new_people = set(later["user_id"]) - set(ub["user_id"])
+        new_people = _distinct(later["user_id"]) - _distinct(ub["user_id"])
         if new_people:
             rows.append({"kind": "new people", "item": "usage",
                          "detail": f"{len(new_people)} person(s) in the newer usage had no usage at the baseline"})  # fmt: skip
@@ -376,16 +376,35 @@ def workflow_progress(b: RunData, c: RunData, settings: EngagementSettings) -> t
 # ---------------------------------------------------------------- adoption
 
 
+def _distinct(values: pd.Series) -> set:
+    """The distinct values of a column, as a set (from `unique()`: millions of usage rows hold few)."""
+    return set(values.unique())
+
+
+def _by_tool(usage: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """Usage rows per tool, split in one pass (a comparison of every row's tool per tool would
+    scan millions of rows as many times as there are tools)."""
+    if usage is None or usage.empty:
+        return {}
+    return {tool: usage.iloc[rows] for tool, rows in usage.groupby("tool", sort=False).indices.items()}
+
+
 def _usage(b: RunData, c: RunData) -> pd.DataFrame | None:
+    """Both runs' usage, each (person, tool, day) once. When the follow-up holds the same usage table as
+    the baseline (an unchanged export), that table alone: concatenating it with itself would double
+    the rows only for them to be dropped again."""
     parts = [u for u in (b.table("usage"), c.table("usage")) if u is not None]
     if not parts:
         return None
+    if len(parts) == 2 and parts[0].reset_index(drop=True).equals(parts[1].reset_index(drop=True)):
+        parts = parts[:1]
     return pd.concat(parts, ignore_index=True).drop_duplicates(["user_id", "tool", "date"])
 
 
-def adoption(b: RunData, c: RunData, settings: EngagementSettings, trained: set[str]):
-    """(monthly active people, the before/now table per department and overall, seats per tool)."""
-    usage = _usage(b, c)
+def adoption(b: RunData, c: RunData, settings: EngagementSettings, trained: set[str], usage: pd.DataFrame | None = None):
+    """(monthly active people, the before/now table per department and overall, seats per tool);
+    `usage`: `_usage(b, c)`, when the caller has it already."""
+    usage = _usage(b, c) if usage is None else usage
     if usage is None:
         return (_frame([], COLUMNS["adoption_monthly"]), _frame([], COLUMNS["adoption"]),
                 _frame([], COLUMNS["seats"]))  # fmt: skip
@@ -419,7 +438,7 @@ def adoption(b: RunData, c: RunData, settings: EngagementSettings, trained: set[
             members = {p for p, d in dept.items() if d == group}
             n = headcount.get(_key(group), counted.get(group, len(members)))
         pick = (lambda s, m=members: s if m is None else s & m)  # noqa: E731 - one filter, two uses
-        a_b, a_c = pick(set(before["user_id"])), pick(set(now["user_id"]))
+        a_b, a_c = pick(_distinct(before["user_id"])), pick(_distinct(now["user_id"]))
         days_b = before[before["user_id"].isin(a_b)].drop_duplicates(["user_id", "date"]).shape[0]
         days_c = now[now["user_id"].isin(a_c)].drop_duplicates(["user_id", "date"]).shape[0]
         rows.append({"scope": "overall" if members is None else "department", "group": group, "headcount": n,
@@ -432,10 +451,11 @@ def adoption(b: RunData, c: RunData, settings: EngagementSettings, trained: set[
     tb, tc = b.table("tools"), c.table("tools")
     if tb is not None:
         now_seats = {} if tc is None else dict(zip(tc["tool"].map(_key), tc["seats"], strict=True))
-        all_before, all_now = _window(usage, b_as_of, days), _window(usage, c_as_of, days)
+        all_before, all_now = _by_tool(_window(usage, b_as_of, days)), _by_tool(_window(usage, c_as_of, days))
+        nobody = usage.iloc[0:0]
         for _, t in tb[tb["seats"] > 0].iterrows():
-            ub = set(all_before.loc[all_before["tool"] == t["tool"], "user_id"])
-            un = set(all_now.loc[all_now["tool"] == t["tool"], "user_id"])
+            ub = _distinct(all_before.get(t["tool"], nobody)["user_id"])
+            un = _distinct(all_now.get(t["tool"], nobody)["user_id"])
             seats.append({"tool": t["tool"], "seats_before": int(t["seats"]),
                           "seats_now": now_seats.get(_key(t["tool"]), 0), "active_before": len(ub),
                           "active_now": len(un), "started": len(un - ub), "stopped": len(ub - un),
@@ -458,6 +478,7 @@ def consolidation_progress(b: RunData, c: RunData, as_of: pd.Timestamp | None):
         tool_marks = marks[(marks["source"] == "Consolidation") & marks["subject"].astype(str).ne("")]
         due_by = dict(zip(tool_marks["subject"], pd.to_datetime(tool_marks["due"]), strict=True))
     inv = {} if tc is None else {_key(t): r for t, r in zip(tc["tool"], tc.to_dict("records"), strict=True)}
+    by_tool = _by_tool(uc)
     rows = []
     for _, t in cons_b.tools[cons_b.tools["recommendation"] != KEEP].iterrows():
         rec, tool = t["recommendation"], t["tool"]
@@ -466,8 +487,9 @@ def consolidation_progress(b: RunData, c: RunData, as_of: pd.Timestamp | None):
         seats_now = int(current["seats"]) if current is not None else 0
         cost_now = seats_now * float(current["cost_per_seat_month"]) * 12 if current is not None else 0.0
         since = due if not pd.isna(due) else (b.snapshot.as_of if b.snapshot else pd.NaT)
-        users_after = (set(uc.loc[(uc["tool"] == tool) & (uc["date"] > since), "user_id"])
-                       if uc is not None and not pd.isna(since) else set())  # fmt: skip
+        used = by_tool.get(tool)
+        users_after = (_distinct(used.loc[used["date"] > since, "user_id"])
+                       if used is not None and not pd.isna(since) else set())  # fmt: skip
         target = int(_num(t.get("target_seats")) or 0) if math.isfinite(_num(t.get("target_seats"))) else 0
         gone = current is None or seats_now == 0
         overdue = pd.isna(due) or as_of is None or due < as_of
@@ -561,8 +583,10 @@ def _members(survey: pd.DataFrame, cohorts: pd.DataFrame) -> set[str]:
     return out
 
 
-def training_progress(b: RunData, c: RunData, settings: EngagementSettings, as_of, cohorts: pd.DataFrame):
-    """(readiness before and now per department and role, trained vs untrained usage change)."""
+def training_progress(b: RunData, c: RunData, settings: EngagementSettings, as_of, cohorts: pd.DataFrame,
+                      usage: pd.DataFrame | None = None):  # fmt: skip
+    """(readiness before and now per department and role, trained vs untrained usage change);
+    `usage`: `_usage(b, c)`, when the caller has it already."""
     from kit.phases.training import person_gaps
 
     sb, sc = b.table("skills_survey"), c.table("skills_survey")
@@ -583,7 +607,7 @@ def training_progress(b: RunData, c: RunData, settings: EngagementSettings, as_o
                              "same_people": ns, "readiness_before": rb, "readiness_now": rn,
                              "readiness_now_same": rs, "change": rs - rb, "note": note})  # fmt: skip
     readiness = _frame(rows, COLUMNS["readiness"])
-    usage = _usage(b, c)
+    usage = _usage(b, c) if usage is None else usage
     cohort_rows = []
     if sb is not None and usage is not None and b.snapshot is not None:
         people = set(sb["respondent_id"]) & (set(sc["respondent_id"]) if sc is not None else set(sb["respondent_id"]))
@@ -592,7 +616,7 @@ def training_progress(b: RunData, c: RunData, settings: EngagementSettings, as_o
         days = int(settings.active_window_days)
         win_b = _window(ai, b.snapshot.as_of, days)
         win_c = _window(ai, c.snapshot.as_of if c.snapshot else None, days)
-        act_b, act_c = set(win_b["user_id"]), set(win_c["user_id"])
+        act_b, act_c = _distinct(win_b["user_id"]), _distinct(win_c["user_id"])
         # usage per person: distinct days with AI use in the window (a share active has a ceiling:
         # people already active cannot show that they use AI more)
         days_b = win_b.groupby("user_id")["date"].nunique()
@@ -833,9 +857,10 @@ def analyze(baseline: RunData, current: RunData, settings: EngagementSettings) -
     notes += wf_notes
     cohorts_done = trained_cohorts(b, as_of)
     trained_depts = {d for ds in cohorts_done["departments"] for d in str(ds).split("; ") if d}
-    monthly, adopt, seats = adoption(b, c, settings, trained_depts)
+    usage = _usage(b, c)  # 10 M rows at 5 M usage rows per run: combined once
+    monthly, adopt, seats = adoption(b, c, settings, trained_depts, usage)
     recs, new_tools, trend = consolidation_progress(b, c, as_of)
-    readiness, cohorts = training_progress(b, c, settings, as_of, cohorts_done)
+    readiness, cohorts = training_progress(b, c, settings, as_of, cohorts_done, usage)
     pilots = pilots_progress(b, c, as_of)
     cons_c, tr_c = c.result("consolidation"), c.result("training_gaps")
     totals = cons_c.totals if cons_c is not None else {}
