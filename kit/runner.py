@@ -342,21 +342,22 @@ class InputsRecord:
     does not (a table edited, another option), some phase will render, so its kernels are started
     at once, to warm while the engagement is loaded and the model computed, instead of after. A
     wrong guess costs only time: kernels started for nothing are stopped, and a run that needs
-    kernels it did not start early starts them then."""
+    kernels it did not start early starts them then. A folder without a readable engagement.yaml
+    (and slug) is not walked and starts nothing early: the run reports it before rendering."""
 
     FILE = "inputs.json"
 
     def __init__(self, folder: Path, root: Path, request: object) -> None:
         self.folder, self.root, self.request = folder, root, request
         self.path: Path | None = None
-        with contextlib.suppress(Exception):  # no readable slug: no record, the kernels start early
+        with contextlib.suppress(Exception):  # no readable slug: not an engagement folder to guess about
             import yaml
 
             slug = yaml.safe_load((folder / "engagement.yaml").read_text(encoding="utf-8")).get("slug")
             if isinstance(slug, str) and is_slug(slug):
                 self.path = root / slug / CACHE_DIR / self.FILE
                 self.request = [request, recorded_baseline(root, slug)]  # the second run has a baseline
-        self.now = self._signature()
+        self.now = self._signature() if self.path is not None else None  # never walk a folder that is not one
 
     def _signature(self) -> str | None:
         files = []
@@ -375,8 +376,12 @@ class InputsRecord:
         return digest("inputs", fingerprint(), str(self.folder.resolve()), files, self.request)
 
     def changed(self) -> bool:
+        """Whether some phase will likely render (kernels are then started at once). False when the
+        folder has no readable engagement.yaml: the run reports that before it renders anything."""
+        if self.path is None:
+            return False
         try:
-            return self.now is None or self.path is None or json.loads(self.path.read_text(encoding="utf-8")) != self.now
+            return self.now is None or json.loads(self.path.read_text(encoding="utf-8")) != self.now
         except (OSError, ValueError):
             return True
 

@@ -240,6 +240,7 @@ def test_kernels_start_as_a_run_begins_when_its_inputs_changed_and_not_when_they
     record = tmp_path / "test-client" / ".cache" / runner.InputsRecord.FILE
     assert not record.exists()  # a phase failed: it renders again next time, so nothing is recorded
     assert run(7) == 1
+    assert not runner.InputsRecord(tmp_path / "not-an-engagement", tmp_path, None).changed()  # nothing to walk
 
 
 def _deck_text(run_dir: Path) -> str:
