@@ -1177,6 +1177,13 @@ def _with_run_id(pptx: bytes, old: str, new: str) -> bytes | None:
     return out.getvalue()
 
 
+def _kept_deck(cache: Any, slug: str, key: str, run_id: str) -> bytes | None:
+    """The deck an earlier run kept under `key`, with `run_id` written in; None when there is none
+    (or its run id is of another length: `_with_run_id`)."""
+    found, kept = cache.get("decks", slug, key)
+    return _with_run_id(kept[1], kept[0], run_id) if found else None
+
+
 @dataclass
 class BuiltDeck:
     """A run's deck built before the run ends (`build_ahead`), from what its manifest will say."""
@@ -1192,8 +1199,7 @@ def build_ahead(run_dir: Path, settings: EngagementSettings, cache: Any, baselin
     renders and `write_run_deck(ahead=)` takes it when the keys agree. Reads the cache, never writes it
     (it runs in a thread of its own)."""
     key = deck_key(run_dir, settings, baseline, manifest)
-    found, kept = cache.get("decks", settings.slug, key)
-    pptx = _with_run_id(kept[1], kept[0], run_dir.name) if found else None
+    pptx = _kept_deck(cache, settings.slug, key, run_dir.name)
     if pptx is not None:
         return BuiltDeck(key, pptx, kept=True)
     return BuiltDeck(key, build_deck(load_deck_data(run_dir, settings, baseline, manifest)), kept=False)
@@ -1220,8 +1226,7 @@ def write_run_deck(run_dir: Path, settings: EngagementSettings, cache: Any = Non
                 cache.put("decks", settings.slug, key, (run_dir.name, ahead.pptx))
                 cache.flush()
             return write_atomic(deck_path(run_dir, settings.slug), ahead.pptx)
-        found, kept = cache.get("decks", settings.slug, key)
-        pptx = _with_run_id(kept[1], kept[0], run_dir.name) if found else None
+        pptx = _kept_deck(cache, settings.slug, key, run_dir.name)
         if pptx is None:
             pptx = build_deck(load_deck_data(run_dir, settings, baseline))
             cache.put("decks", settings.slug, key, (run_dir.name, pptx))

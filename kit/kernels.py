@@ -183,10 +183,6 @@ class KernelPool:
         self._threads: list[threading.Thread] = []
         self.grow(size)
 
-    @property
-    def size(self) -> int:
-        return len(self._threads)
-
     def grow(self, size: int) -> None:
         """Start threads (each with its kernel) until the pool has `size` (never fewer than now)."""
         while len(self._threads) < size:

@@ -40,7 +40,7 @@ from kit.model import GRAPH, EngagementModel, Unavailable
 from kit.options import PhaseOptions, option_error
 from kit.phases import NOTEBOOKS_DIR, PHASE_BY_NAME, PHASES, Phase, get_phase
 from kit.report import IndexEntry, index_html, write_atomic
-from kit.settings import EngagementSettings, is_slug
+from kit.settings import EngagementSettings, load_settings
 
 REPORT_ENV = "KIT_REPORT"
 CELL_TIMEOUT = 600  # seconds one notebook cell may take before the phase is retried, then failed
@@ -342,21 +342,19 @@ class InputsRecord:
     does not (a table edited, another option), some phase will render, so its kernels are started
     at once, to warm while the engagement is loaded and the model computed, instead of after. A
     wrong guess costs only time: kernels started for nothing are stopped, and a run that needs
-    kernels it did not start early starts them then. A folder without a readable engagement.yaml
-    (and slug) is not walked and starts nothing early: the run reports it before rendering."""
+    kernels it did not start early starts them then. A folder without valid settings
+    (`kit.settings.load_settings`) is not walked and starts nothing early: the run reports it
+    before rendering."""
 
     FILE = "inputs.json"
 
     def __init__(self, folder: Path, root: Path, request: object) -> None:
         self.folder, self.root, self.request = folder, root, request
         self.path: Path | None = None
-        with contextlib.suppress(Exception):  # no readable slug: not an engagement folder to guess about
-            import yaml
-
-            slug = yaml.safe_load((folder / "engagement.yaml").read_text(encoding="utf-8")).get("slug")
-            if isinstance(slug, str) and is_slug(slug):
-                self.path = root / slug / CACHE_DIR / self.FILE
-                self.request = [request, recorded_baseline(root, slug)]  # the second run has a baseline
+        with contextlib.suppress(Exception):  # no valid settings: not an engagement folder to guess about
+            slug = load_settings(folder).slug
+            self.path = root / slug / CACHE_DIR / self.FILE
+            self.request = [request, recorded_baseline(root, slug)]  # the second run has a baseline
         self.now = self._signature() if self.path is not None else None  # never walk a folder that is not one
 
     def _signature(self) -> str | None:
@@ -373,7 +371,7 @@ class InputsRecord:
                     files.append([str(rel), info.st_size, info.st_mtime_ns])
         except OSError:
             return None
-        return digest("inputs", fingerprint(), str(self.folder.resolve()), files, self.request)
+        return digest("inputs", fingerprint(), str(folder), files, self.request)
 
     def changed(self) -> bool:
         """Whether some phase will likely render (kernels are then started at once). False when the
@@ -671,9 +669,10 @@ class Kernels:
 
     EARLY = 2  # kernels started before the run knows how many phases it renders (more are added then)
 
-    def __init__(self, size: int | None = None, run_dir: Path | None = None, phases: list[Phase] | None = None) -> None:
-        self.size, self.run_dir = size or min(self.EARLY, os.cpu_count() or 1), run_dir
-        self.phases = phases or list(PHASES)  # whose notebooks' import lines warm the kernels
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or min(self.EARLY, os.cpu_count() or 1)
+        self.run_dir: Path | None = None  # known from `plan()`
+        self.phases = list(PHASES)  # whose notebooks' import lines warm the kernels (`plan()` narrows them)
         self.pool: KernelPool | None = None
         self.stopping = threading.Event()
         self.closed = False

@@ -241,6 +241,9 @@ def test_kernels_start_as_a_run_begins_when_its_inputs_changed_and_not_when_they
     assert not record.exists()  # a phase failed: it renders again next time, so nothing is recorded
     assert run(7) == 1
     assert not runner.InputsRecord(tmp_path / "not-an-engagement", tmp_path, None).changed()  # nothing to walk
+    settings = engagement_dir / "engagement.yaml"
+    settings.write_bytes(b"\xef\xbb\xbf" + settings.read_bytes())  # saved with a BOM, as Excel's editors do
+    assert runner.InputsRecord(engagement_dir, tmp_path, None).path == record  # read as the intake reads it
 
 
 def _deck_text(run_dir: Path) -> str:
