@@ -29,6 +29,10 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+from kit.zygote import Zygote
+from kit.zygote import available as zygote_available
+from kit.zygote import provisioner as zygote_provisioner
+
 ENGINE = "kit-warm"
 START_TIMEOUT = 60  # seconds a kernel may take to start and answer
 WARM_TIMEOUT = 300  # seconds the warm-up imports may take (a loaded machine)
@@ -54,11 +58,18 @@ def notebook_imports(paths: list[Path]) -> list[str]:
 class WarmKernel:
     """One kernel (started in `cwd` with `env`, stderr to `log`) and the client connected to it."""
 
-    def __init__(self, name: str, cwd: Path, env: dict[str, str], runtime_dir: Path, log: Path) -> None:
+    def __init__(
+        self, name: str, cwd: Path, env: dict[str, str], runtime_dir: Path, log: Path, zygote: Zygote | None = None
+    ) -> None:
+        import uuid
+
         from jupyter_client.manager import AsyncKernelManager
 
         self.name, self.cwd, self.env, self.log = name, cwd, env, log
         self.km = AsyncKernelManager(kernel_name="python3", connection_file=str(runtime_dir / f"{name}.json"))
+        if zygote is not None:  # forked from the run's warm zygote (`kit.zygote`), else launched afresh
+            self.km.kernel_id = str(uuid.uuid4())
+            self.km.provisioner = zygote_provisioner(zygote, self.km)
         self.kc: Any = None
         self.pid: int | None = None
 
@@ -170,12 +181,22 @@ Job = Callable[[WarmKernel], Any]
 
 class KernelPool:
     """`size` threads, each owning one warm kernel; `submit(job)` runs `job(kernel)` on the first
-    free one and returns a Future. `replace(kernel)` (from inside a job) swaps in a fresh kernel."""
+    free one and returns a Future. `replace(kernel)` (from inside a job) swaps in a fresh kernel.
+    With `fork` (where the platform can), the kernels are forked from one zygote that ran
+    `warm_code` once (`kit.zygote`); each kernel still runs it, finding its imports done."""
 
-    def __init__(self, size: int, cwd: Path, env: dict[str, str], runtime_dir: Path, logs: Path, warm_code: str):
-        register_engine()
+    def __init__(
+        self, size: int, cwd: Path, env: dict[str, str], runtime_dir: Path, logs: Path, warm_code: str,
+        fork: bool = True,
+    ):  # fmt: skip
         self._jobs: queue.Queue = queue.Queue()
         self._cwd, self._env, self._runtime, self._logs, self._warm = cwd, env, runtime_dir, logs, warm_code
+        self.zygote = (
+            Zygote(cwd, env, warm_code, logs / "zygote.log", WARM_TIMEOUT) if fork and zygote_available() else None
+        )
+        if self.zygote is not None:
+            self.zygote.start()  # it warms while papermill is imported here
+        register_engine()
         self._lock = threading.Lock()
         self.kernels: list[WarmKernel] = []
         self._count = 0
@@ -194,7 +215,7 @@ class KernelPool:
         with self._lock:
             self._count += 1
             name = f"kernel-{self._count}"
-            kernel = WarmKernel(name, self._cwd, self._env, self._runtime, self._logs / f"{name}.log")
+            kernel = WarmKernel(name, self._cwd, self._env, self._runtime, self._logs / f"{name}.log", self.zygote)
             self.kernels.append(kernel)
         kernel.start(self._warm)
         return kernel
@@ -239,16 +260,22 @@ class KernelPool:
         return [k.pid for k in self.kernels if k.pid]
 
     def shutdown(self, wait: bool = True) -> None:
+        """Stop taking jobs and shut every kernel down (after the jobs under way with `wait`); the
+        zygote ends once no kernel can be started any more (every thread done), else with the run."""
         for _ in self._threads:
             self._jobs.put(None)
         if wait:
             for thread in self._threads:
                 thread.join()
+            if self.zygote is not None:
+                self.zygote.close()
 
     def kill(self) -> None:
         """Stop every kernel at once (SIGKILL): a job running in one then fails and its thread ends."""
         import signal
 
+        if self.zygote is not None:
+            self.zygote.close(kill=True)
         for pid in self.pids():
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,139 @@
+"""Kernels forked from the run's zygote (kit.zygote): the warm-up's imports are done once, in the
+zygote, and each forked kernel is otherwise the kernel a plain launch gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kit import zygote
+from kit.kernels import KernelPool
+
+pytestmark = pytest.mark.skipif(not zygote.available(), reason="no fork on this platform")
+
+PROBE = textwrap.dedent(
+    """
+    import json as _j, os as _o, sys as _s
+    import kit_zygote_marker as _m
+    from ipykernel.kernelapp import IPKernelApp as _A
+    print('to the log', file=_s.__stderr__, flush=True)
+    print(_j.dumps({"pid": _o.getpid(), "ppid": _o.getppid(), "sid": _o.getsid(0), "marker": _m.PID,
+                    "cwd": _o.getcwd(), "path": _s.path, "note": _o.environ.get("KIT_NOTE"),
+                    "parent_handle": _A.instance().parent_handle}))
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[-1][0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def _gone(*pids: int, within: float = 10.0) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    pkgs = tmp_path / "pkgs"
+    pkgs.mkdir(exist_ok=True)
+    (pkgs / "kit_zygote_marker.py").write_text("import os\nPID = os.getpid()  # the process that imported it\n")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(pkgs), os.environ.get("PYTHONPATH", "")]),
+            "KIT_NOTE": "given"}  # fmt: skip
+
+
+def _probe(pool: KernelPool, count: int) -> list[dict]:
+    def job(kernel):
+        time.sleep(0.5)  # both kernels take a job: each thread holds one until the other is taken
+        return json.loads(kernel.call(PROBE, 60)[-1]), kernel
+
+    futures = [pool.submit(job) for _ in range(count)]
+    return [f.result(timeout=300) for f in futures]
+
+
+def test_kernels_forked_from_the_zygote_find_its_imports_done_and_are_otherwise_plain_kernels(tmp_path):
+    env = _env(tmp_path)
+    forked = KernelPool(2, tmp_path, env, tmp_path, tmp_path / "logs", "import kit_zygote_marker", fork=True)
+    runtime = tmp_path / "plain-runtime"  # connection files of its own (kernel-1.json is the other pool's)
+    runtime.mkdir()
+    plain = KernelPool(1, tmp_path, env, runtime, tmp_path / "plain-logs", "import kit_zygote_marker", fork=False)
+    try:
+        seen = _probe(forked, 2)
+        (alone,) = _probe(plain, 1)
+        zygote_pid = forked.zygote.pid
+    finally:
+        forked.shutdown()
+        plain.shutdown()
+    assert plain.zygote is None and alone["marker"] == alone["pid"]  # a plain kernel imports for itself
+    assert len({s["pid"] for s in seen}) == 2 and zygote_pid not in {s["pid"] for s in seen}
+    for s in seen:
+        assert s["marker"] == zygote_pid == s["ppid"]  # imported once, in the zygote, before the fork
+        assert s["sid"] == s["pid"]  # a session of its own, as jupyter_client starts a kernel
+        assert s["parent_handle"] == os.getpid()  # it polls for its parent like a plain kernel
+        assert (s["cwd"], s["note"], s["path"]) == (alone["cwd"], alone["note"], alone["path"]) == (
+            str(tmp_path), "given", alone["path"])  # fmt: skip
+    logs = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    assert logs == ["kernel-1.log", "kernel-2.log", "zygote.log"]
+    for log in ("kernel-1.log", "kernel-2.log"):
+        assert "to the log" in (tmp_path / "logs" / log).read_text()  # each kernel's stderr, its own log
+    assert _gone(zygote_pid, *(s["pid"] for s in seen))  # the pool shut down: nothing left running
+
+
+def test_a_zygote_whose_warm_up_fails_leaves_each_kernel_to_start_the_plain_way_and_say_why(tmp_path):
+    pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", "import kit_no_such_module")
+    try:
+        future = pool.submit(lambda kernel: (kernel.pid, kernel))
+        with pytest.raises(RuntimeError, match="ModuleNotFoundError: No module named 'kit_no_such_module'"):
+            future.result(timeout=300)  # the warm-up's error, raised where a plain kernel raises it
+    finally:
+        pool.shutdown()
+    assert "kit_no_such_module" in (pool.zygote.error or "")
+    assert "Traceback" in (tmp_path / "logs" / "zygote.log").read_text()
+    assert pool.kernels[0].km.provisioner.process.__class__.__name__ == "Popen"  # launched, not forked
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_killing_the_pool_stops_its_kernel_and_the_zygote_at_once(tmp_path, fork):
+    pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", "import json", fork=fork)
+    started = pool.submit(lambda kernel: (kernel.pid, kernel)).result(timeout=300)
+    future = pool.submit(lambda kernel: (kernel.execute("import time; time.sleep(120)", 15), kernel))
+    time.sleep(1.0)
+    pool.kill()
+    assert _gone(started, *([pool.zygote.pid] if fork else []), within=5.0)  # at once, not after the cell
+    with pytest.raises(Exception):  # noqa: B017 - the cell's kernel is gone; the job fails (by its timeout here)
+        future.result(timeout=60)
+    pool.shutdown(wait=False)
+
+
+def test_when_the_runner_dies_its_zygote_and_kernels_end_too(tmp_path):
+    script = tmp_path / "runner.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, json, signal
+        from pathlib import Path
+        from kit.kernels import KernelPool
+        tmp = Path({str(tmp_path)!r})
+        pool = KernelPool(1, tmp, dict(os.environ), tmp, tmp / "logs", "import json")
+        pid = pool.submit(lambda kernel: (kernel.pid, kernel)).result(timeout=300)
+        print(json.dumps([pool.zygote.pid, pid]), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # no shutdown, no exit handlers
+    """))  # fmt: skip
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == -9, done.stderr
+    zygote_pid, kernel_pid = json.loads(done.stdout.splitlines()[-1])
+    assert _gone(zygote_pid, kernel_pid, within=15.0)  # its pipe closed: the zygote ends; its kernel follows
