@@ -236,19 +236,39 @@ def snapshot(workflows, time_studies, skills_survey, role_targets, tools, usage,
     return snapshot_of(tables, as_of, settings.accountable_owner)
 
 
+def progress_usage(baseline, snapshot, consolidation, settings, progress_options):
+    """The parts of the progress comparison that read the usage export (`kit.phases.progress.usage_parts`),
+    a node of their own: at millions of usage rows they are most of its time, and they read only the
+    snapshots and the consolidation, so a change elsewhere (recurring work, say) keeps them. None
+    when there is nothing to compare; when they raised, the progress node's failure (`Unavailable`)."""
+    from kit.baseline import RunData
+    from kit.phases import progress as pg
+
+    if baseline is None or baseline.snapshot is None:
+        return None
+    read = {"consolidation": consolidation}  # pg.USAGE_PARTS_READ
+    current = RunData("this run", snapshot, {k: v for k, v in read.items() if not isinstance(v, Unavailable)})
+    try:
+        return pg.usage_parts(baseline, current, settings)
+    except Exception as exc:  # noqa: BLE001 - the progress node's failure (one phase's error is its result)
+        return Unavailable("progress", "failed", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
 def progress(baseline, snapshot, roi_ranking, training_gaps, consolidation, agent_candidates, settings,
-             progress_options):  # fmt: skip
+             progress_usage, progress_options):  # fmt: skip
     """This run against the baseline run (`kit.phases.progress`); an empty result, saying why, without one."""
     from kit.baseline import RunData
     from kit.phases import progress as pg
 
     if baseline is None:
         return pg.empty_result("no baseline run is recorded for this engagement", settings)
+    if isinstance(progress_usage, Unavailable):
+        return progress_usage
     results = {"roi_ranking": roi_ranking, "training_gaps": training_gaps, "consolidation": consolidation,
                "agent_candidates": agent_candidates}  # fmt: skip
     current = RunData("this run", snapshot, {k: v for k, v in results.items() if not isinstance(v, Unavailable)})
     try:
-        return pg.analyze(baseline, current, settings)
+        return pg.analyze(baseline, current, settings, parts=progress_usage)
     except Exception as exc:  # noqa: BLE001 - one phase's error is its result; the others go on
         return Unavailable("progress", "failed", f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
@@ -267,7 +287,7 @@ GRAPH = Graph(
     [
         saving_fits, workflow_savings, workflow_mapping, roi_ranking, headcount, consolidation, tools_after_review,
         training_ranking, training_gaps, department_readiness, agent_candidates, phase_records, baselines,
-        snapshot, progress, engagement_summary,
+        snapshot, progress_usage, progress, engagement_summary,
     ]
 )  # fmt: skip
 PHASE_NODES = tuple(p.name for p in PHASES)
@@ -389,7 +409,7 @@ class EngagementModel:
         written = []
         for name, value in self.driver.results().items():
             key = (str(run_dir), name)
-            if self._saved.get(key) is value:
+            if key in self._saved and self._saved[key] is value:  # a node's value may be None
                 continue
             kept = None
             if self.cache is not None and not isinstance(value, Unavailable):

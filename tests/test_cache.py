@@ -194,7 +194,7 @@ def test_an_entry_computed_under_other_settings_is_never_reused(client, tmp_path
                                        "agent_candidates", "phase_records", "engagement_summary", "progress"}),
         (("consolidation.downsize_buffer", 0.3), {"consolidation", "tools_after_review", "training_gaps",
                                                "department_readiness", "agent_candidates", "phase_records",
-                                               "engagement_summary", "progress"}),
+                                               "engagement_summary", "progress_usage", "progress"}),
     ],
 )  # fmt: skip
 def test_an_entry_computed_with_other_options_is_never_reused(client, tmp_path, option, recomputed):

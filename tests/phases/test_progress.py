@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import math
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -196,6 +197,78 @@ def test_both_runs_usage_is_each_person_tool_and_day_once_whether_the_exports_ar
     assert sorted(split) == sorted(usage["tool"].unique())
     for tool, rows in split.items():
         pd.testing.assert_frame_equal(rows, usage[usage["tool"] == tool])
+
+
+def _edit_first_row(path: Path, column: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, cells = lines[0].rstrip("\n").split(","), lines[1].rstrip("\n").split(",")
+    i = header.index(column)
+    cells[i] = f"{float(cells[i]) + 1:g}"
+    lines[1] = ",".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_the_usage_parts_of_progress_are_kept_while_another_table_changes_and_equal_a_clean_comparison(
+    follow_up, tmp_path
+):
+    """`progress_usage` (matching, adoption, seats, the consolidation and training follow-ups: what reads
+    the usage export) is a node of its own: a change to the recurring work recomputes the progress
+    node but reuses it; a change to the usage export recomputes it; either way the result is the one
+    a clean comparison, without the cache and without the split, gives."""
+    from kit.cache import RunCache
+    from tests.test_cache import assert_same
+
+    folder = tmp_path / "halden"
+    shutil.copytree(follow_up.folder, folder)
+    baseline = load_run(follow_up.reports / "halden" / "20270101-090000")
+    cache = RunCache(tmp_path / "cache")
+
+    def run(cached: bool = True) -> EngagementModel:
+        used = cache if cached else None  # tables keyed by their files' content through the cache
+        model = EngagementModel(load_engagement(folder, cache=used), baseline=baseline, cache=used)
+        model["progress"]
+        cache.flush()
+        return model
+
+    first = run()
+    assert {"progress_usage", "progress"} <= set(first.computed)
+    _edit_first_row(folder / "recurring_work.csv", "minutes_per_run")
+    again = run()
+    assert "progress" in again.computed and "progress_usage" in again.reused and "progress_usage" not in again.computed
+    clean = run(cached=False)
+    assert_same(again["progress"], clean["progress"], "progress")
+    whole = pga.analyze(baseline, RunData("this run", clean["snapshot"], {
+        k: clean[k] for k in ("roi_ranking", "training_gaps", "consolidation", "agent_candidates")}), clean.eng.settings)
+    assert_same(again["progress"], whole, "progress")  # the split changes nothing
+    assert whole.adoption["active_now"].sum() > 0 and len(whole.seats)  # the parts hold something to compare
+
+    usage = folder / "usage.csv"
+    lines = usage.read_text(encoding="utf-8").splitlines(keepends=True)
+    usage.write_text("".join(lines[:-50]), encoding="utf-8")  # the export's last 50 rows gone
+    third = run()
+    assert {"progress_usage", "progress"} <= set(third.computed)
+    assert_same(third["progress"], run(cached=False)["progress"], "progress")
+    assert not third["progress_usage"].adoption.equals(again["progress_usage"].adoption)
+
+
+def test_when_the_usage_parts_raise_the_progress_phase_fails_with_the_reason_and_nothing_is_kept(
+    follow_up, tmp_path, monkeypatch
+):
+    from kit.cache import RunCache
+    from kit.model import Unavailable
+
+    def broken(*args, **kwargs):
+        raise ValueError("usage export unreadable")
+
+    monkeypatch.setattr(pg, "usage_parts", broken)
+    cache = RunCache(tmp_path / "cache")
+    eng = load_engagement(follow_up.folder, cache=cache)
+    model = EngagementModel(eng, baseline=load_run(follow_up.reports / "halden" / "20270101-090000"), cache=cache)
+    result = model["progress"]
+    assert isinstance(result, Unavailable) and result.status == "failed"
+    assert result.reason == "ValueError: usage export unreadable" and "Traceback" in result.detail
+    cache.flush()
+    assert not list((cache.root / "nodes").glob("progress*"))  # a failure is never kept: the next run tries again
 
 
 def _studies(wid, n, ai, start, minutes=30.0, prefix="O"):

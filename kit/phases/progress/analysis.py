@@ -844,23 +844,60 @@ def phase_gates(roadmap: pd.DataFrame, marks: pd.DataFrame, e: _Evidence, as_of)
 # ---------------------------------------------------------------- the result
 
 
-def analyze(baseline: RunData, current: RunData, settings: EngagementSettings) -> ProgressResult:
-    """Compare the current run with the baseline run (see the module docstring for each method)."""
+@dataclass(frozen=True)
+class UsageParts:
+    """The parts of the comparison that read the intake snapshots' tables at length (the usage
+    export: millions of rows at scale) and, of this run's results, only the consolidation's:
+    computed apart (`usage_parts`), so that `kit.model` keeps them while other inputs change."""
+
+    matching: pd.DataFrame
+    adoption_monthly: pd.DataFrame
+    adoption: pd.DataFrame
+    seats: pd.DataFrame
+    recommendations: pd.DataFrame
+    new_tools: tuple[str, ...]
+    shadow_trend: pd.DataFrame
+    readiness: pd.DataFrame
+    cohorts: pd.DataFrame
+
+
+#: What `usage_parts` reads of the current run's results (the rest of `current` is its snapshot).
+USAGE_PARTS_READ = ("consolidation",)
+
+
+def usage_parts(baseline: RunData, current: RunData, settings: EngagementSettings) -> UsageParts:
+    """Matching, adoption, seats, the consolidation and training follow-ups: everything of `analyze`
+    that reads the usage export, from the snapshots and `USAGE_PARTS_READ` of `current`'s results."""
     b, c = baseline, current
-    if b.snapshot is None:
-        return empty_result(f"the baseline run {b.run_id} recorded no snapshot of its data (a run of an older kit); "
-                            "name a newer complete run with kit run --baseline RUN_ID", settings)  # fmt: skip
     as_of = c.snapshot.as_of if c.snapshot else None
-    notes = list(b.notes)
     match = matching(b, c)
-    workflows, wf_notes = workflow_progress(b, c, settings)
-    notes += wf_notes
     cohorts_done = trained_cohorts(b, as_of)
     trained_depts = {d for ds in cohorts_done["departments"] for d in str(ds).split("; ") if d}
     usage = _usage(b, c)  # 10 M rows at 5 M usage rows per run: combined once
     monthly, adopt, seats = adoption(b, c, settings, trained_depts, usage)
     recs, new_tools, trend = consolidation_progress(b, c, as_of)
     readiness, cohorts = training_progress(b, c, settings, as_of, cohorts_done, usage)
+    return UsageParts(match, monthly, adopt, seats, recs, new_tools, trend, readiness, cohorts)
+
+
+def analyze(baseline: RunData, current: RunData, settings: EngagementSettings,
+            parts: UsageParts | None = None) -> ProgressResult:  # fmt: skip
+    """Compare the current run with the baseline run (see the module docstring for each method).
+    `parts`: `usage_parts(baseline, current, settings)` when the caller has it already."""
+    b, c = baseline, current
+    if b.snapshot is None:
+        return empty_result(f"the baseline run {b.run_id} recorded no snapshot of its data (a run of an older kit); "
+                            "name a newer complete run with kit run --baseline RUN_ID", settings)  # fmt: skip
+    as_of = c.snapshot.as_of if c.snapshot else None
+    notes = list(b.notes)
+    workflows, wf_notes = workflow_progress(b, c, settings)
+    notes += wf_notes
+    cohorts_done = trained_cohorts(b, as_of)
+    trained_depts = {d for ds in cohorts_done["departments"] for d in str(ds).split("; ") if d}
+    parts = usage_parts(b, c, settings) if parts is None else parts
+    match, monthly, adopt, seats = parts.matching, parts.adoption_monthly, parts.adoption, parts.seats
+    recs, new_tools, trend = parts.recommendations, parts.new_tools, parts.shadow_trend
+    readiness, cohorts = parts.readiness, parts.cohorts
     pilots = pilots_progress(b, c, as_of)
     cons_c, tr_c = c.result("consolidation"), c.result("training_gaps")
     totals = cons_c.totals if cons_c is not None else {}
