@@ -12,7 +12,9 @@ baseline to compare with, so it skips that phase: "--force / re-run" is the like
 the re-run then changes one cell (`--change FILE:COLUMN`, recurring
 work's minutes per run by default) and runs again on the same reports folder. Prints wall and CPU seconds (the process and
 its kernels) and the peak memory of the run's whole process tree (sampled every 0.1 s), each
-repeat, then the median ratios. Ratios measured in one invocation are what to compare: the
+repeat, then the median ratios. The kernels are forked from one warm process (`kit.zygote`) and
+share its memory until they write to it: the sum of RSS counts those pages once per process, the
+sum of PSS (Linux) once in all; both are printed. Ratios measured in one invocation are what to compare: the
 machine may be shared, and single timings on two cores vary by seconds.
 """
 
@@ -33,12 +35,22 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def timed(cmds: list[list[str]], env: dict) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds of the children, peak MB of the process tree) for running `cmds` in order."""
+def _pss(p) -> int:
+    """A process's proportional set size: its pages shared with others (the kernels forked from
+    the zygote share its imports) counted once across them, where RSS counts them in each."""
+    try:
+        return p.memory_full_info().pss
+    except (AttributeError, OSError):  # not Linux, or no access: its RSS
+        return p.memory_info().rss
+
+
+def timed(cmds: list[list[str]], env: dict) -> tuple[float, float, float, float]:
+    """(wall seconds, CPU seconds of the children, peak MB of the process tree as the sum of its
+    processes' RSS, and as the sum of their PSS) for running `cmds` in order."""
     import psutil
 
     before = os.times()
-    peak = [0.0]
+    peak = [0.0, 0.0]
     start = time.perf_counter()
     for cmd in cmds:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -49,7 +61,9 @@ def timed(cmds: list[list[str]], env: dict) -> tuple[float, float, float]:
                 try:
                     parent = psutil.Process(pid)
                     tree = [parent, *parent.children(recursive=True)]
-                    peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()) / 2**20)
+                    live = [p for p in tree if p.is_running()]
+                    peak[0] = max(peak[0], sum(p.memory_info().rss for p in live) / 2**20)
+                    peak[1] = max(peak[1], sum(_pss(p) for p in live) / 2**20)
                 except psutil.Error:
                     pass
                 done.wait(0.1)
@@ -63,7 +77,8 @@ def timed(cmds: list[list[str]], env: dict) -> tuple[float, float, float]:
             raise SystemExit(f"failed ({code}): {' '.join(cmd)}")
     wall = time.perf_counter() - start
     after = os.times()
-    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system), peak[0]
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return wall, cpu, peak[0], peak[1]
 
 
 FORCED = "full run, baseline (--force)"  # like the re-run, it compares with the first run (progress)
@@ -92,7 +107,7 @@ def main() -> None:
 
     env = {**os.environ}
     out = Path(tempfile.mkdtemp(prefix="kit-bench-"))
-    rows: dict[str, list[tuple[float, float, float]]] = {"kit run (cold)": [], FORCED: [], "re-run, one table changed": [],
+    rows: dict[str, list[tuple[float, float, float, float]]] = {"kit run (cold)": [], FORCED: [], "re-run, one table changed": [],
                                                           "papermill + nbconvert loop": []}  # fmt: skip
     try:
         for n in range(args.repeat):
@@ -126,7 +141,7 @@ def main() -> None:
         if not runs:
             continue
         medians[name] = statistics.median(r[0] for r in runs)
-        shown = ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU / {m:,.0f} MB" for w, c, m in runs)
+        shown = ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU / {m:,.0f} MB RSS, {p:,.0f} MB PSS" for w, c, m, p in runs)
         print(f"{name:28}: median {medians[name]:6.1f} s   ({shown})")
     cold = medians["kit run (cold)"]
     if "papermill + nbconvert loop" in medians:

@@ -191,9 +191,12 @@ def run(
     Exit status: 0 done; 1 bad input, a failed phase, nothing to analyse or a file-system error;
     2 a bad option; 130 / 143 interrupted by SIGINT / SIGTERM (the run folder is marked incomplete).
     """
+    params = _parse_params(param or [])
+    from kit.kernels import start_early_zygote
+
+    start_early_zygote()  # the kernels' warm-up overlaps the run's own imports (ended if nothing renders)
     from kit.runner import PhaseOutcome, RunError, RunInterrupted, run_engagement
 
-    params = _parse_params(param or [])
     tasks: dict[str, int] = {}
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20), TextColumn("{task.fields[status]}"),
@@ -631,6 +634,11 @@ def entry() -> None:
     import sys
     import threading
 
+    # pandera imports Hypothesis, when it is installed (the test extras), to register its data
+    # strategies as it first validates a table: about a second of imports that a command, which
+    # never synthesizes data, does not need. Marked absent in this process only (not in the kit's
+    # library use: notebooks, tests).
+    sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]
     code: object = 0
     try:
         app()

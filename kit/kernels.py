@@ -23,6 +23,7 @@ import functools
 import json
 import os
 import queue
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -39,6 +40,17 @@ WARM_TIMEOUT = 300  # seconds the warm-up imports may take (a loaded machine)
 SAVE_EVERY = 2.0  # seconds between papermill's saves of a notebook while it runs (it is saved at the end too)
 # No IPython history database in a kit kernel: nothing reads it, and each cell would write to it.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+
+
+REPORT_ENV = "KIT_REPORT"  # set to "1" in the kernels of `kit run` (kit.notebook reads it)
+# Besides the notebooks' imports, a kernel warms with what the runner asks of it: the model's results
+# (kit.model), and the export of each notebook it executed (kit.render.export_here), its templates compiled.
+WARM_KIT = "import kit.model, kit.notebook, kit.render, kit.report\nkit.report.warm_exporter()"
+
+
+def warm_code(paths: list[Path]) -> str:
+    """What a run's kernels warm with: the notebooks' import lines, then `WARM_KIT`."""
+    return "\n".join([*notebook_imports(paths), WARM_KIT])
 
 
 def notebook_imports(paths: list[Path]) -> list[str]:
@@ -133,6 +145,61 @@ class WarmKernel:
             run_sync(self.km.shutdown_kernel)(now=now)  # also removes the connection file
 
 
+_early: Zygote | None = None
+_early_lock = threading.Lock()
+
+
+def start_early_zygote() -> None:
+    """For `kit run`, first thing: start the zygote its kernels fork from (`kit.zygote`), warmed
+    with every notebook in the notebooks folder, before the run imports its own stack (about a
+    second, which the zygote's warm-up overlaps). The run's pool takes it (`take_early_zygote`)
+    when its kernels warm with the same code in the same folder; a run that renders nothing, or
+    one that needs another warm-up, ends it (`drop_early_zygote`)."""
+    global _early
+    from kit.paths import NOTEBOOKS_DIR
+
+    if not zygote_available():
+        return
+    with _early_lock:
+        if _early is not None:
+            return
+        log_dir = Path(tempfile.mkdtemp(prefix="kit-zygote-"))
+        code = warm_code(sorted(NOTEBOOKS_DIR.glob("*.ipynb")))
+        _early = Zygote(NOTEBOOKS_DIR, {**os.environ, REPORT_ENV: "1"}, code, log_dir / "zygote.log", WARM_TIMEOUT)
+        _early.owned_dir = log_dir
+        _early.start()
+
+
+def take_early_zygote(cwd: Path, code: str) -> Zygote | None:
+    """The early zygote, when it warms with `code` in `cwd` (else it is ended)."""
+    global _early
+    with _early_lock:
+        zygote, _early = _early, None
+    if zygote is None:
+        return None
+    if zygote.cwd == cwd and zygote.warm_code == code:
+        return zygote
+    _end(zygote)
+    return None
+
+
+def drop_early_zygote() -> None:
+    """End the early zygote if no pool took it."""
+    global _early
+    with _early_lock:
+        zygote, _early = _early, None
+    if zygote is not None:
+        _end(zygote)
+
+
+def _end(zygote: Zygote) -> None:
+    import shutil
+
+    zygote.close(kill=True)
+    if zygote.owned_dir is not None:
+        shutil.rmtree(zygote.owned_dir, ignore_errors=True)
+
+
 @functools.cache
 def register_engine() -> str:
     """Register the `kit-warm` engine in papermill's engine registry (once; papermill is imported only
@@ -191,9 +258,10 @@ class KernelPool:
     ):  # fmt: skip
         self._jobs: queue.Queue = queue.Queue()
         self._cwd, self._env, self._runtime, self._logs, self._warm = cwd, env, runtime_dir, logs, warm_code
-        self.zygote = (
-            Zygote(cwd, env, warm_code, logs / "zygote.log", WARM_TIMEOUT) if fork and zygote_available() else None
-        )
+        self.zygote = None
+        if fork and zygote_available():  # the one `kit run` started first thing, else one of its own
+            self.zygote = take_early_zygote(cwd, warm_code) or Zygote(cwd, env, warm_code, logs / "zygote.log",
+                                                                      WARM_TIMEOUT)  # fmt: skip
         if self.zygote is not None:
             self.zygote.start()  # it warms while papermill is imported here
         register_engine()

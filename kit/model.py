@@ -283,11 +283,22 @@ def engagement_summary(workflows, settings, missing, phase_records, baselines, p
     return _phase("engagement_summary", missing, {"workflows": workflows}, compute)
 
 
+def engagement_workbook(engagement_summary, phase_records, progress):
+    """The summary's Excel workbook (`kit.phases.summary.workbook_bytes`), as bytes: a node, so that
+    `kit run` builds it while other notebooks render (and keeps it while its inputs do), and the
+    summary notebook only writes it. None when the summary is not available."""
+    from kit.phases import summary as sm
+
+    if isinstance(engagement_summary, Unavailable):
+        return None
+    return sm.workbook_bytes(engagement_summary, phase_records, progress)
+
+
 GRAPH = Graph(
     [
         saving_fits, workflow_savings, workflow_mapping, roi_ranking, headcount, consolidation, tools_after_review,
         training_ranking, training_gaps, department_readiness, agent_candidates, phase_records, baselines,
-        snapshot, progress_usage, progress, engagement_summary,
+        snapshot, progress_usage, progress, engagement_summary, engagement_workbook,
     ]
 )  # fmt: skip
 PHASE_NODES = tuple(p.name for p in PHASES)

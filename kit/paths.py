@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,3 +18,8 @@ def resource_dir(name: str, *, roots: tuple[Path, ...] | None = None) -> Path:
         if (root / name).is_dir():
             return root / name
     return roots[0] / name
+
+
+# The phase notebooks; KIT_NOTEBOOKS_DIR points the runner at another folder of notebooks with the
+# same names (kit.phases; here so that `kit run` can find them before it imports the analyses).
+NOTEBOOKS_DIR = Path(os.environ.get("KIT_NOTEBOOKS_DIR") or resource_dir("notebooks"))

@@ -35,14 +35,13 @@ from kit.baseline import BaselineError, RunData, check_baseline_run, load_run, r
 from kit.cache import CACHE_DIR, RunCache, digest, file_sha256, fingerprint
 from kit.intake import Engagement, load_engagement, save_run_engagement
 from kit.kernel_io import install_poll_workaround
-from kit.kernels import KernelPool, notebook_imports
+from kit.kernels import REPORT_ENV, KernelPool, drop_early_zygote, warm_code
 from kit.model import GRAPH, EngagementModel, Unavailable
 from kit.options import PhaseOptions, option_error
 from kit.phases import NOTEBOOKS_DIR, PHASE_BY_NAME, PHASES, Phase, get_phase
 from kit.report import IndexEntry, index_html, write_atomic
 from kit.settings import EngagementSettings, load_settings
 
-REPORT_ENV = "KIT_REPORT"
 CELL_TIMEOUT = 600  # seconds one notebook cell may take before the phase is retried, then failed
 BASE_PARAMETERS = ("engagement", "output_dir", "run_date")
 
@@ -304,6 +303,8 @@ def run_engagement(
     with StopRequest() as stop, Kernels(workers) as kernels:
         if force or inputs.changed():  # some phase will render: its kernels warm while the run loads
             kernels.start()
+        else:  # most likely every render is kept: the zygote `kit run` started is not needed
+            drop_early_zygote()
         caches: list[RunCache] = []
 
         def cache_for(settings: EngagementSettings) -> RunCache:
@@ -549,11 +550,17 @@ def _compute_ahead(model: EngagementModel, outcomes: list[PhaseOutcome], run_dir
             last.append(o.phase)
     if not last:
         return
-    for node in [*sorted(ahead), *last]:
+    for node in [*sorted(ahead), *last, *_products(last)]:
         model[node]
     if cache is not None:
         cache.flush()
     model.save(run_dir)
+
+
+def _products(phases: list[str]) -> list[str]:
+    """The nodes computed from these phases that are no phase (the summary's workbook): what their
+    notebooks would otherwise build."""
+    return sorted(n for n in GRAPH.downstream(phases) if n not in PHASE_BY_NAME)
 
 
 def _prepare_dependent(
@@ -565,6 +572,8 @@ def _prepare_dependent(
         return
     model.not_run({o.phase: f"failed: {o.error}" for o in outcomes if o.status == "failed"})
     _log_unavailable(run_dir, phase, model[phase])
+    for node in _products([phase]):  # its workbook, built here rather than in its notebook
+        model[node]
     if cache is not None:
         cache.flush()
     model.save(run_dir)
@@ -653,9 +662,6 @@ def _mark_interrupted(outcomes: list[PhaseOutcome], run_dir: Path, signal_name: 
         leftover.unlink(missing_ok=True)
 
 
-# Besides the notebooks' imports, a kernel warms with what the runner asks of it: the model's results
-# (kit.model), and the export of each notebook it executed (kit.render.export_here), its templates compiled.
-WARM_KIT = "import kit.model, kit.notebook, kit.render, kit.report\nkit.report.warm_exporter()"
 
 
 class Kernels:
@@ -694,7 +700,7 @@ class Kernels:
         if self.pool is None:
             install_poll_workaround()
             env = {**os.environ, REPORT_ENV: "1", "JUPYTER_RUNTIME_DIR": str(self.dir)}
-            warm = "\n".join([*notebook_imports([p.path for p in self.phases]), WARM_KIT])
+            warm = warm_code([p.path for p in self.phases])
             self.pool = KernelPool(self.size, NOTEBOOKS_DIR, env, self.dir, self.dir / "logs", warm)
         return self.pool
 
@@ -716,11 +722,18 @@ class Kernels:
                 self.pool.kill()
             self.pool.shutdown(wait=not kill)
             self.pool.kill()  # a kernel started while the run was stopping
+        drop_early_zygote()  # `kit run` started one that no pool took (the run ended before rendering)
         logs = self.dir / "logs"
-        if self.run_dir is not None and (self.run_dir / "logs").is_dir() and logs.is_dir():
-            for log in logs.iterdir():
+        kept = [*logs.iterdir()] if logs.is_dir() else []
+        zygote = self.pool.zygote if self.pool is not None else None
+        if zygote is not None and zygote.log.parent != logs and zygote.log.is_file():
+            kept.append(zygote.log)  # the early zygote's log, in a folder of its own
+        if self.run_dir is not None and (self.run_dir / "logs").is_dir():
+            for log in kept:
                 with contextlib.suppress(OSError):
                     shutil.copyfile(log, self.run_dir / "logs" / log.name)
+        if zygote is not None and zygote.owned_dir is not None:
+            shutil.rmtree(zygote.owned_dir, ignore_errors=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

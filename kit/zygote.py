@@ -4,7 +4,7 @@ Each warm kernel used to be a fresh interpreter that imported the whole stack (p
 nbconvert, the kit) and compiled the report templates: about 3.5 s of CPU per kernel, paid again
 by every kernel of a run. The zygote pays it once: `python -m kit.zygote`, started with the
 kernels' working folder and environment, runs the kernels' warm-up code (the notebooks' import
-lines and the runner's, `kit.runner.WARM_KIT`) and then, for each kernel the run starts, forks a
+lines and the runner's, `kit.kernels.WARM_KIT`) and then, for each kernel the run starts, forks a
 child that becomes that kernel: a session of its own, stdin from /dev/null, stderr to the kernel's
 log, the working folder and environment asked for, then `ipykernel_launcher` run as `python -m`
 runs it. The child starts with the imports done and shares the zygote's memory until it writes
@@ -66,6 +66,7 @@ class Zygote:
         self._ready: bool | None = None  # None: warm-up not answered yet
         self.error: str | None = None
         self.closed = False
+        self.owned_dir: Path | None = None  # a folder of its own (its log's), removed when it is done with
 
     @property
     def pid(self) -> int | None:

@@ -75,9 +75,21 @@ def render_keys(model, run_dir: Path) -> dict[str, str]:
     }
 
 
+def _sheets(xlsx: bytes) -> dict[str, list[tuple]]:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
 def assert_same(a, b, where: str) -> None:
-    """Equal values, down to every DataFrame's dtypes and cells (pickles of equal values may differ)."""
-    if isinstance(a, pd.DataFrame):
+    """Equal values, down to every DataFrame's dtypes and cells (pickles of equal values may differ);
+    two Excel workbooks, sheet by sheet and cell by cell (their zip entries carry the time they were written)."""
+    if isinstance(a, bytes) and a[:2] == b"PK":
+        assert isinstance(b, bytes) and _sheets(a) == _sheets(b), where
+    elif isinstance(a, pd.DataFrame):
         pd.testing.assert_frame_equal(a, b, obj=where)
     elif isinstance(a, pd.Series):
         pd.testing.assert_series_equal(a, b, obj=where)
@@ -191,10 +203,12 @@ def test_an_entry_computed_under_other_settings_is_never_reused(client, tmp_path
     ("option", "recomputed"),
     [
         (("roi_ranking.ranking", "point"), {"roi_ranking", "training_ranking", "training_gaps", "department_readiness",
-                                       "agent_candidates", "phase_records", "engagement_summary", "progress"}),
+                                       "agent_candidates", "phase_records", "engagement_summary", "engagement_workbook",
+                                       "progress"}),
         (("consolidation.downsize_buffer", 0.3), {"consolidation", "tools_after_review", "training_gaps",
                                                "department_readiness", "agent_candidates", "phase_records",
-                                               "engagement_summary", "progress_usage", "progress"}),
+                                               "engagement_summary", "engagement_workbook", "progress_usage",
+                                               "progress"}),
     ],
 )  # fmt: skip
 def test_an_entry_computed_with_other_options_is_never_reused(client, tmp_path, option, recomputed):

@@ -85,7 +85,7 @@ def test_importing_the_kit_skips_the_iri_grammars_and_vega_lite_still_validates(
 
 
 def test_the_warm_up_imports_no_statsmodels_or_scipy_stats_until_a_fit_needs_them():
-    from kit.runner import WARM_KIT
+    from kit.kernels import WARM_KIT
 
     warm = "\n".join([*notebook_imports([p.path for p in PHASES]), WARM_KIT])
     code = (
@@ -126,8 +126,8 @@ def test_a_kernel_exports_the_notebook_it_ran_as_this_process_would_and_reports_
 
     import nbformat
 
+    from kit.kernels import WARM_KIT
     from kit.report import export_notebook_html
-    from kit.runner import WARM_KIT
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Findings"), nbformat.v4.new_code_cell("x", outputs=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import io
 import json
 import os
 import threading
@@ -391,9 +392,17 @@ def test_the_summary_is_computed_while_the_phases_render_and_again_only_when_one
     result = run_engagement(engagement_dir, reports_root=tmp_path / "ok")
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     assert result.ok and ahead["consolidation"] and manifest["computed"]["engagement_summary"] == 1
+    assert manifest["computed"]["engagement_workbook"] == 1  # built ahead too: its notebook only writes it
     failing = ("consolidation", "consolidation")
     result = run_engagement(engagement_dir, reports_root=tmp_path / "failed")
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
-    assert manifest["computed"]["engagement_summary"] == 2
+    assert manifest["computed"]["engagement_summary"] == 2 and manifest["computed"]["engagement_workbook"] == 2
     record = load_record(result.run_dir / "results" / "engagement_summary.json")
     assert record["scalars"]["missing"] == [PHASE_BY_NAME["consolidation"].title] and record["scalars"]["n_ok"] == 4
+    import openpyxl
+
+    from kit.model import load_result
+
+    book = openpyxl.load_workbook(io.BytesIO(load_result(result.run_dir, "engagement_workbook")))
+    cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert any("failed" in c.lower() for c in cells)  # the workbook built again says the phase failed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +16,10 @@ from kit.options import (
     WorkflowMappingOptions,
     phases_model,
 )
-from kit.paths import resource_dir
 
 # The phase notebooks; KIT_NOTEBOOKS_DIR points the runner at another folder of notebooks with the
-# same names (a consultancy's own variants, or tests that need a failing phase).
-NOTEBOOKS_DIR = Path(os.environ.get("KIT_NOTEBOOKS_DIR") or resource_dir("notebooks"))
+# same names (a consultancy's own variants, or tests that need a failing phase): kit.paths.
+from kit.paths import NOTEBOOKS_DIR  # noqa: E402
 
 
 @dataclass(frozen=True)
