@@ -137,3 +137,34 @@ def test_when_the_runner_dies_its_zygote_and_kernels_end_too(tmp_path):
     assert done.returncode == -9, done.stderr
     zygote_pid, kernel_pid = json.loads(done.stdout.splitlines()[-1])
     assert _gone(zygote_pid, kernel_pid, within=15.0)  # its pipe closed: the zygote ends; its kernel follows
+
+
+def test_the_early_zygote_is_taken_by_a_pool_that_warms_the_same_way_and_ended_otherwise(tmp_path, monkeypatch):
+    """`kit run` starts the zygote first thing (`start_early_zygote`); the run's pool takes it when
+    its kernels warm with the same code in the same folder; another warm-up, or a run that renders
+    nothing (`drop_early_zygote`, also on the run's exit: `kit.runner.Kernels.close`), ends it."""
+    import kit.paths
+    from kit import kernels
+    from kit.runner import Kernels
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "01_a.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": ["import json\n"]}]}))
+    monkeypatch.setattr(kit.paths, "NOTEBOOKS_DIR", folder)
+    code = kernels.warm_code(sorted(folder.glob("*.ipynb")))
+
+    kernels.start_early_zygote()
+    early = kernels._early
+    assert early is not None and early.pid and early.warm_code == code and early.cwd == folder
+    assert kernels.take_early_zygote(folder, code) is early and kernels._early is None
+    early.close()
+
+    kernels.start_early_zygote()
+    other = kernels._early
+    assert kernels.take_early_zygote(tmp_path, code) is None  # another folder: ended, not taken
+    assert _gone(other.pid) and not other.owned_dir.exists()
+
+    kernels.start_early_zygote()
+    unused = kernels._early
+    Kernels().close()  # a run that started no pool
+    assert kernels._early is None and _gone(unused.pid) and not unused.owned_dir.exists()
