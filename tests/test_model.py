@@ -32,6 +32,9 @@ def test_the_summary_computed_alone_shows_all_five_analyses(summary_model):
 
 
 def test_the_summary_computes_every_node_exactly_once(summary_model):
+    # every node but the workbook, which is built from the summary (its notebook writes it)
+    assert dict(summary_model.computed) == dict.fromkeys(set(GRAPH.nodes) - {"engagement_workbook"}, 1)
+    assert summary_model["engagement_workbook"][:2] == b"PK"  # an xlsx (a zip), built from what is known
     assert dict(summary_model.computed) == dict.fromkeys(GRAPH.nodes, 1)
 
 
@@ -40,7 +43,7 @@ def test_a_changed_option_recomputes_only_what_depends_on_it(eng):
     model.result("engagement_summary")
     stale = model.set_options("roi_ranking", ranking="point")
     assert stale == {"roi_ranking", "training_ranking", "training_gaps", "department_readiness", "agent_candidates",
-                     "phase_records", "progress", "engagement_summary"}  # fmt: skip
+                     "phase_records", "progress", "engagement_summary", "engagement_workbook"}  # fmt: skip
     model.result("engagement_summary")
     assert model.computed["consolidation"] == 1 and model.computed["workflow_savings"] == 1
     assert model.computed["roi_ranking"] == 2 and model.computed["engagement_summary"] == 2
