@@ -246,8 +246,8 @@ def progress_usage(baseline, snapshot, consolidation, settings, progress_options
 
     if baseline is None or baseline.snapshot is None:
         return None
-    read = {"consolidation": consolidation}  # pg.USAGE_PARTS_READ
-    current = RunData("this run", snapshot, {k: v for k, v in read.items() if not isinstance(v, Unavailable)})
+    read = {} if isinstance(consolidation, Unavailable) else {"consolidation": consolidation}  # all it reads
+    current = RunData("this run", snapshot, read)
     try:
         return pg.usage_parts(baseline, current, settings)
     except Exception as exc:  # noqa: BLE001 - the progress node's failure (one phase's error is its result)

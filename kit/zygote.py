@@ -127,7 +127,8 @@ class Zygote:
             except (OSError, ValueError, KeyError, ZygoteUnavailable) as exc:
                 if self.closed:
                     raise ZygoteClosed("the run is stopping: no kernel is started") from None
-                self._ready, self.error = False, f"{type(exc).__name__}: {exc}"
+                self._ready = False
+                self.error = str(exc) if isinstance(exc, ZygoteUnavailable) else f"{type(exc).__name__}: {exc}"
                 raise ZygoteUnavailable(self.error) from None
 
     def close(self, kill: bool = False) -> None:
@@ -166,9 +167,7 @@ class ForkedProcess:
         if self.returncode is None:
             try:
                 os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
-            except PermissionError:  # the pid was reused by another user's process: ours is gone
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user's process)
                 self.returncode = 0
         return self.returncode
 

@@ -861,18 +861,19 @@ class UsageParts:
     cohorts: pd.DataFrame
 
 
-#: What `usage_parts` reads of the current run's results (the rest of `current` is its snapshot).
-USAGE_PARTS_READ = ("consolidation",)
+def _trained_departments(cohorts: pd.DataFrame) -> set[str]:
+    """The departments the trained cohorts (`trained_cohorts`) came from."""
+    return {d for ds in cohorts["departments"] for d in str(ds).split("; ") if d}
 
 
 def usage_parts(baseline: RunData, current: RunData, settings: EngagementSettings) -> UsageParts:
     """Matching, adoption, seats, the consolidation and training follow-ups: everything of `analyze`
-    that reads the usage export, from the snapshots and `USAGE_PARTS_READ` of `current`'s results."""
+    that reads the usage export, from the snapshots and, of `current`'s results, the consolidation only."""
     b, c = baseline, current
     as_of = c.snapshot.as_of if c.snapshot else None
     match = matching(b, c)
     cohorts_done = trained_cohorts(b, as_of)
-    trained_depts = {d for ds in cohorts_done["departments"] for d in str(ds).split("; ") if d}
+    trained_depts = _trained_departments(cohorts_done)
     usage = _usage(b, c)  # 10 M rows at 5 M usage rows per run: combined once
     monthly, adopt, seats = adoption(b, c, settings, trained_depts, usage)
     recs, new_tools, trend = consolidation_progress(b, c, as_of)
@@ -893,7 +894,7 @@ def analyze(baseline: RunData, current: RunData, settings: EngagementSettings,
     workflows, wf_notes = workflow_progress(b, c, settings)
     notes += wf_notes
     cohorts_done = trained_cohorts(b, as_of)
-    trained_depts = {d for ds in cohorts_done["departments"] for d in str(ds).split("; ") if d}
+    trained_depts = _trained_departments(cohorts_done)
     parts = usage_parts(b, c, settings) if parts is None else parts
     match, monthly, adopt, seats = parts.matching, parts.adoption_monthly, parts.adoption, parts.seats
     recs, new_tools, trend = parts.recommendations, parts.new_tools, parts.shadow_trend
