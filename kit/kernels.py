@@ -67,6 +67,41 @@ def notebook_imports(paths: list[Path]) -> list[str]:
     return lines
 
 
+async def wait_ready(kc: Any, timeout: float) -> None:
+    """Wait until the kernel answers on its shell channel and publishes on its iopub channel.
+
+    jupyter_client's `wait_for_ready` does the same, then reads iopub until it has been silent for
+    0.2 s (a fixed 0.2 s per kernel started, on the run's critical path). Here the wait ends with
+    the kernel's `idle` status for a `kernel_info` request: the iopub socket is connected, and a
+    message still queued there belongs to no later request (every client of the kit reads only the
+    replies to its own requests). A request whose status was lost (iopub not yet subscribed) is
+    asked again, as jupyter_client does."""
+    import time
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        reply = None
+        with contextlib.suppress(Empty):
+            while reply is None:  # a reply to an earlier attempt counts too
+                msg = await kc.shell_channel.get_msg(timeout=1)
+                reply = msg if msg["msg_type"] == "kernel_info_reply" else None
+        if reply is not None:
+            kc._handle_kernel_info_reply(reply)  # the protocol version, as wait_for_ready sets it
+            with contextlib.suppress(Empty):
+                while True:
+                    msg = await kc.iopub_channel.get_msg(timeout=0.2)
+                    if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                            and msg["parent_header"].get("msg_type") == "kernel_info_request"):  # fmt: skip
+                        return
+        if not await kc.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        del msg_id
+
+
 class WarmKernel:
     """One kernel (started in `cwd` with `env`, stderr to `log`) and the client connected to it."""
 
@@ -96,7 +131,7 @@ class WarmKernel:
         self.pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
         self.kc = self.km.client()
         self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+        run_sync(wait_ready)(self.kc, START_TIMEOUT)
         self.execute(warm_code, WARM_TIMEOUT)
 
     def execute(self, code: str, timeout: float) -> None:

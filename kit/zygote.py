@@ -39,7 +39,7 @@ from typing import Any
 
 LAUNCHER = "ipykernel_launcher"
 # imported by the zygote before the warm-up: what every kernel imports to start
-PRELOAD = "import ipykernel.kernelapp, ipykernel.ipkernel, ipykernel.zmqshell, zmq, tornado.ioloop\n"
+PRELOAD = "import ipykernel.kernelapp, ipykernel.ipkernel, ipykernel.zmqshell, ipykernel.debugger, zmq, tornado.ioloop\n"
 
 
 class ZygoteUnavailable(Exception):

@@ -149,3 +149,65 @@ def test_a_kernel_exports_the_notebook_it_ran_as_this_process_would_and_reports_
     assert (tmp_path / "k.html").read_text(encoding="utf-8") == here.read_text(encoding="utf-8")
     assert failed["error"].startswith(f"cannot write {tmp_path / 'n.ipynb'}") and "Not a directory" in failed["error"]
     assert "NotADirectoryError" in failed["traceback"]
+
+
+class _Channel:
+    """A client channel that hands out scripted messages (`Empty` for a timeout)."""
+
+    def __init__(self, script):
+        self.script = list(script)
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        item = self.script.pop(0) if self.script else None
+        if item is None:
+            raise Empty
+        return item
+
+
+class _Client:
+    def __init__(self, shell, iopub, alive=True):
+        self.shell_channel, self.iopub_channel, self.alive = _Channel(shell), _Channel(iopub), alive
+        self.requests, self.handled = 0, []
+
+    def kernel_info(self):
+        self.requests += 1
+        return f"info-{self.requests}"
+
+    def _handle_kernel_info_reply(self, msg):
+        self.handled.append(msg)
+
+    async def is_alive(self):
+        return self.alive
+
+
+def _msg(kind, state=None, parent="kernel_info_request"):
+    return {"msg_type": kind, "content": {"execution_state": state, "protocol_version": "5.3"},
+            "parent_header": {"msg_type": parent}}  # fmt: skip
+
+
+def test_a_kernel_is_ready_once_its_iopub_publishes_the_status_of_a_kernel_info_request():
+    from jupyter_core.utils import run_sync
+
+    from kit.kernels import wait_ready
+
+    reply = _msg("kernel_info_reply")
+    # first request: the reply comes, but the iopub subscription missed its status (asked again);
+    # second: an earlier stream message, then busy and idle for the request
+    kc = _Client(shell=[reply, reply], iopub=[None, _msg("stream", parent="execute_request"), _msg("status", "busy"),
+                                              _msg("status", "idle"), _msg("status", "idle")])  # fmt: skip
+    run_sync(wait_ready)(kc, 10)
+    assert kc.requests == 2
+    assert kc.handled == [reply, reply]  # the protocol version taken from the reply, as jupyter_client does
+    assert kc.iopub_channel.script == [_msg("status", "idle")]  # nothing read past the idle status it waited for
+
+
+def test_a_kernel_that_dies_before_answering_is_reported():
+    import pytest
+    from jupyter_core.utils import run_sync
+
+    from kit.kernels import wait_ready
+
+    with pytest.raises(RuntimeError, match="died before replying"):
+        run_sync(wait_ready)(_Client(shell=[], iopub=[], alive=False), 10)
