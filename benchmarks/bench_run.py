@@ -10,7 +10,10 @@ Each repeat works on a fresh copy of the engagement and a fresh reports folder, 
 re-renders everything, the progress phase included, which the re-run does too (the cold run has no
 baseline to compare with, so it skips that phase: "--force / re-run" is the like-for-like ratio);
 the re-run then changes one cell (`--change FILE:COLUMN`, recurring
-work's minutes per run by default) and runs again on the same reports folder. Prints wall and CPU seconds (the process and
+work's minutes per run by default) and runs again on the same reports folder. Then `kit watch`
+starts on the same folders (its first run reuses everything), the same cell is changed once more
+and the time until its re-run's report is ready is measured, the change's detection included
+(`--no-watch` skips it; its CPU is the watching process's only). Prints wall and CPU seconds (the process and
 its kernels) and the peak memory of the run's whole process tree (sampled every 0.1 s), each
 repeat, then the median ratios. The kernels are forked from one warm process (`kit.zygote`) and
 share its memory until they write to it: the sum of RSS counts those pages once per process, the
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -81,6 +85,63 @@ def timed(cmds: list[list[str]], env: dict) -> tuple[float, float, float, float]
     return wall, cpu, peak[0], peak[1]
 
 
+def watched_rerun(client: Path, reports: Path, change: tuple[str, str], env: dict) -> tuple[float, float, float, float]:
+    """`kit watch` on the engagement: once its first run is done and it watches, change one cell and
+    time until the re-run's report is ready (what the consultant waits for, the change's detection
+    included). (wall seconds, CPU seconds of the watching process over the re-run, peak MB as in
+    `timed`)."""
+    import psutil
+
+    cmd = [str(BIN / "kit"), "watch", str(client), "--reports", str(reports)]
+    proc = subprocess.Popen(cmd, env={**env, "PYTHONUNBUFFERED": "1"}, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    peak = [0.0, 0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                parent = psutil.Process(proc.pid)
+                live = [p for p in [parent, *parent.children(recursive=True)] if p.is_running()]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in live) / 2**20)
+                peak[1] = max(peak[1], sum(_pss(p) for p in live) / 2**20)
+            except psutil.Error:
+                pass
+            done.wait(0.1)
+
+    def until(*marks: str) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith(marks):
+                return
+            if "did not complete" in line:
+                raise SystemExit(f"kit watch: a run failed: {line.strip()}")
+        raise SystemExit(f"kit watch ended ({proc.wait()}) before printing {marks}")
+
+    try:
+        until("Watching")
+        time.sleep(1.5)  # as a person would, some time after the report: the watcher is set up by then
+        me = psutil.Process(proc.pid)
+        cpu_before = sum(me.cpu_times()[:2])
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        start = time.perf_counter()
+        change_one_cell(client / change[0], change[1])
+        until("Report ready", "Partial run ready")
+        wall = time.perf_counter() - start
+        cpu = sum(me.cpu_times()[:2]) - cpu_before  # the watching process only: its kernels end with each run
+        done.set()
+        sampler.join()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return wall, cpu, peak[0], peak[1]
+
+
+WATCHED = "re-run under kit watch"
 FORCED = "full run, baseline (--force)"  # like the re-run, it compares with the first run (progress)
 
 
@@ -100,6 +161,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--change", default="recurring_work.csv:minutes_per_run", help="FILE:COLUMN changed before the re-run")
     parser.add_argument("--no-loop", action="store_true", help="skip the papermill + nbconvert loop")
+    parser.add_argument("--no-watch", action="store_true", help="skip the re-run under `kit watch`")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -108,7 +170,7 @@ def main() -> None:
     env = {**os.environ}
     out = Path(tempfile.mkdtemp(prefix="kit-bench-"))
     rows: dict[str, list[tuple[float, float, float, float]]] = {"kit run (cold)": [], FORCED: [], "re-run, one table changed": [],
-                                                          "papermill + nbconvert loop": []}  # fmt: skip
+                                                          WATCHED: [], "papermill + nbconvert loop": []}  # fmt: skip
     try:
         for n in range(args.repeat):
             client = out / f"client-{n}" / Path(args.engagement).name
@@ -120,6 +182,8 @@ def main() -> None:
             name, _, column = args.change.partition(":")
             change_one_cell(client / name, column)
             rows["re-run, one table changed"].append(timed(kit_run, env))
+            if not args.no_watch:
+                rows[WATCHED].append(watched_rerun(client, reports, (name, column), env))
             if args.no_loop:
                 continue
             loop_dir = out / f"loop-{n}"
@@ -147,10 +211,14 @@ def main() -> None:
     if "papermill + nbconvert loop" in medians:
         pairs = [lp[0] / k[0] for k, lp in zip(rows["kit run (cold)"], rows["papermill + nbconvert loop"], strict=True)]
         print(f"ratio loop / kit run       : {statistics.median(pairs):6.2f}x  (per repeat: {', '.join(f'{p:.2f}' for p in pairs)})")
-    for full in ("kit run (cold)", FORCED):
-        pairs = [k[0] / r[0] for k, r in zip(rows[full], rows["re-run, one table changed"], strict=True)]
-        label = "cold" if full == "kit run (cold)" else "--force"
-        print(f"ratio {label:7} / re-run     : {statistics.median(pairs):6.2f}x  (per repeat: {', '.join(f'{p:.2f}' for p in pairs)})")
+    for rerun, what in (("re-run, one table changed", "re-run"), (WATCHED, "watched")):
+        for full in ("kit run (cold)", FORCED):
+            if not rows[rerun]:
+                continue
+            pairs = [k[0] / r[0] for k, r in zip(rows[full], rows[rerun], strict=True)]
+            label = "cold" if full == "kit run (cold)" else "--force"
+            print(f"ratio {label:7} / {what:11}: {statistics.median(pairs):6.2f}x  "
+                  f"(per repeat: {', '.join(f'{p:.2f}' for p in pairs)})")  # fmt: skip
     print(f"kit run (cold) median      : {cold:6.1f} s")
 
 

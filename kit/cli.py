@@ -195,6 +195,17 @@ def run(
     from kit.kernels import start_early_zygote
 
     start_early_zygote()  # the kernels' warm-up overlaps the run's own imports (ended if nothing renders)
+    code = _run_once(engagement, phase, params, reports, workers, cell_timeout, force, baseline)
+    if code:
+        raise typer.Exit(code)
+
+
+def _run_once(
+    engagement: Path, phase: list[str] | None, params: dict, reports: Path, workers: int | None, cell_timeout: int,
+    force: bool, baseline: str | None,
+) -> int:  # fmt: skip
+    """One run with progress on the console and its outcome printed (`kit run`, each run of
+    `kit watch`); returns the exit status `kit run` documents."""
     from kit.runner import PhaseOutcome, RunError, RunInterrupted, run_engagement
 
     tasks: dict[str, int] = {}
@@ -223,24 +234,24 @@ def run(
         except IntakeError as exc:
             progress.stop()
             _report_intake_error(exc)
-            raise typer.Exit(1) from None
+            return 1
         except RunInterrupted as exc:
             progress.stop()
             where = f"{exc.run_dir} is marked incomplete" if exc.run_dir else "nothing was written"
             _fail(f"{exc}: {where} and was not made the latest; earlier reports are untouched")
-            raise typer.Exit(exc.exit_code) from None
+            return exc.exit_code
         except RunError as exc:
             progress.stop()
             _fail(str(exc))
-            raise typer.Exit(exc.exit_code) from None
+            return exc.exit_code
         except KeyError as exc:  # an unknown phase name
             progress.stop()
             _fail(str(exc.args[0] if exc.args else exc))
-            raise typer.Exit(2) from None
+            return 2
         except KeyboardInterrupt:  # before the runner took over SIGINT
             progress.stop()
             _fail("interrupted by SIGINT before the run started: nothing was written; earlier reports are untouched")
-            raise typer.Exit(130) from None
+            return 130
 
     plain = {"markup": False, "highlight": False, "soft_wrap": True}  # paths and names are the client's text
     for o in result.outcomes:
@@ -253,16 +264,82 @@ def run(
     if not result.ok:
         err.print(f"The run did not complete. Earlier reports are untouched. Partial output: {result.run_dir}",
                   style="red", **plain)  # fmt: skip
-        raise typer.Exit(1)
+        return 1
     if result.unselected:
         console.print(f"Partial run ready: {result.index} (not made the latest: {result.selected} of the "
                       f"{result.allowed} phases this engagement's data allow were run)", style="green", **plain)  # fmt: skip
-        return
+        return 0
     console.print(f"Report ready: {result.index}", style="green", **plain)
     if result.latest is not None and result.latest.is_dir():
         console.print(f"Latest run: {result.latest / 'index.html'}", **plain)
     elif result.latest is not None:
         console.print(f"Latest run named in {result.latest}", **plain)
+    return 0
+
+
+@app.command()
+def watch(
+    engagement: EngagementArg,
+    phase: Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.")
+    ] = None,
+    reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
+    workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
+    cell_timeout: Annotated[
+        int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
+    ] = 600,
+    baseline: Annotated[
+        str | None, typer.Option(help="Run id (under REPORTS/<slug>/) to compare with and record as the baseline; default: the recorded one (the first complete run).")
+    ] = None,
+) -> None:
+    """Run ENGAGEMENT as `kit run` does, then again each time one of its files is saved, until Ctrl-C.
+
+    Each run is a `kit run` (same options, own run folder, what a change leaves valid reused); bad
+    input is reported and the watch goes on. Between runs the kit stays loaded, so a re-run starts
+    rendering at once. Hidden files, office lock files and a reports folder inside ENGAGEMENT are not
+    watched. Restart it after updating the kit.
+
+    Exit status: 0 stopped by Ctrl-C between runs (143 by SIGTERM); 1 no such folder; 2 a bad option;
+    130 / 143 a run interrupted by SIGINT / SIGTERM (its folder is marked incomplete).
+    """
+    import signal
+
+    params = _parse_params(param or [])
+    if not engagement.is_dir():
+        _fail(f"{engagement} is not a folder: nothing to watch")
+        raise typer.Exit(1)
+    from kit.runner import hold_kernels, input_files
+    from kit.watch import changes, describe, warm_imports
+
+    terminated = []
+
+    def stop(signum: int, _frame: object) -> None:  # SIGTERM between runs: stop as Ctrl-C does
+        terminated.append(signum)
+        raise KeyboardInterrupt
+
+    say = {"markup": False, "highlight": False, "soft_wrap": True}
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with hold_kernels():
+            seen = input_files(engagement, reports)  # what this run reads: a later change runs again
+            code = _run_once(engagement, phase, params, reports, workers, cell_timeout, False, baseline)
+            if code not in (0, 1):  # a bad option, or interrupted: no edit of a table changes that
+                raise typer.Exit(code)
+            console.print(f"Watching {engagement} for changes (Ctrl-C stops)…", **say)
+            warm_imports()
+            for changed in changes(engagement, reports, seen):
+                console.print(f"Changed: {describe(changed)}. Running again.", **say)
+                code = _run_once(engagement, phase, params, reports, workers, cell_timeout, False, baseline)
+                if code not in (0, 1):
+                    raise typer.Exit(code)
+                console.print(f"Watching {engagement} for changes (Ctrl-C stops)…", **say)
+    except KeyboardInterrupt:
+        console.print("Stopped watching.", **say)
+        if terminated:
+            raise typer.Exit(143) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()

@@ -182,49 +182,80 @@ class WarmKernel:
 
 _early: Zygote | None = None
 _early_lock = threading.Lock()
+_held = False  # `kit watch`: the zygote outlives each run (`hold_zygote`)
 
 
 def start_early_zygote() -> None:
     """For `kit run`, first thing: start the zygote its kernels fork from (`kit.zygote`), warmed
     with every notebook in the notebooks folder, before the run imports its own stack (about a
     second, which the zygote's warm-up overlaps). The run's pool takes it (`take_early_zygote`)
-    when its kernels warm with the same code in the same folder; a run that renders nothing, or
-    one that needs another warm-up, ends it (`drop_early_zygote`)."""
+    when it warms with the imports its kernels need in the same folder; a run that renders
+    nothing, or one that needs other imports, ends it (`drop_early_zygote`). While the zygote is
+    held (`hold_zygote`), a zygote that ended is started again."""
     global _early
     from kit.paths import NOTEBOOKS_DIR
 
     if not zygote_available():
         return
     with _early_lock:
-        if _early is not None:
+        if _early is not None and not (_held and not _early.usable()):
             return
+        if _early is not None:  # held, but it ended (or its warm-up failed): a fresh one
+            _end(_early)
         log_dir = Path(tempfile.mkdtemp(prefix="kit-zygote-"))
         code = warm_code(sorted(NOTEBOOKS_DIR.glob("*.ipynb")))
         _early = Zygote(NOTEBOOKS_DIR, {**os.environ, REPORT_ENV: "1"}, code, log_dir / "zygote.log", WARM_TIMEOUT)
         _early.owned_dir = log_dir
+        _early.shared = _held
         _early.start()
 
 
 def take_early_zygote(cwd: Path, code: str) -> Zygote | None:
-    """The early zygote, when it warms with `code` in `cwd` (else it is ended)."""
+    """The early zygote, when it warmed in `cwd` with every line of `code` (the kernels run `code`
+    themselves after their fork, finding it imported); else it is ended. A held zygote stays
+    held: the pool uses it and leaves it running."""
     global _early
+    if _held:
+        start_early_zygote()  # again, if the held one ended
     with _early_lock:
-        zygote, _early = _early, None
+        zygote = _early
+        if not _held:
+            _early = None
     if zygote is None:
         return None
-    if zygote.cwd == cwd and zygote.warm_code == code:
+    if zygote.cwd == cwd and set(code.splitlines()) <= set(zygote.warm_code.splitlines()):
         return zygote
-    _end(zygote)
+    if not _held:
+        _end(zygote)
     return None
 
 
 def drop_early_zygote() -> None:
-    """End the early zygote if no pool took it."""
+    """End the early zygote if no pool took it (a held one stays)."""
     global _early
     with _early_lock:
+        if _held:
+            return
         zygote, _early = _early, None
     if zygote is not None:
         _end(zygote)
+
+
+@contextlib.contextmanager
+def hold_zygote():
+    """`kit watch`: one zygote for every run inside the block (started now, again if it ends),
+    warm between runs, so a re-run forks its kernels at once instead of importing the stack
+    again; ended when the block exits."""
+    global _held
+    with _early_lock:
+        _held = True
+    try:
+        start_early_zygote()
+        yield
+    finally:
+        with _early_lock:
+            _held = False
+        drop_early_zygote()
 
 
 def _end(zygote: Zygote) -> None:
@@ -370,14 +401,15 @@ class KernelPool:
         if wait:
             for thread in self._threads:
                 thread.join()
-            if self.zygote is not None:
+            if self.zygote is not None and not self.zygote.shared:
                 self.zygote.close()
 
     def kill(self) -> None:
-        """Stop every kernel at once (SIGKILL): a job running in one then fails and its thread ends."""
+        """Stop every kernel at once (SIGKILL): a job running in one then fails and its thread ends.
+        A zygote shared with later runs (`hold_zygote`) is left running."""
         import signal
 
-        if self.zygote is not None:
+        if self.zygote is not None and not self.zygote.shared:
             self.zygote.close(kill=True)
         for pid in self.pids():
             with contextlib.suppress(OSError):

@@ -335,6 +335,28 @@ def run_engagement(
     return result
 
 
+def input_files(folder: Path, reports: Path) -> list[list] | None:
+    """What a run reads from the engagement folder, as `[path, size, modification time]` per file
+    (relative paths, sorted): every file but hidden ones, those in hidden folders, office lock files
+    (`~$book.xlsx`) and a reports folder kept inside the engagement folder. None when the folder
+    cannot be walked."""
+    files = []
+    folder = Path(folder).resolve()
+    reports = Path(reports).resolve()
+    inside = reports if reports.is_relative_to(folder) else None
+    try:
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if any(part.startswith((".", "~$")) for part in rel.parts) or (inside and path.is_relative_to(inside)):
+                continue
+            if path.is_file():
+                info = path.stat()
+                files.append([str(rel), info.st_size, info.st_mtime_ns])
+    except OSError:
+        return None
+    return files
+
+
 class InputsRecord:
     """What the engagement folder held when this kit last ran it to the end with every phase ok
     (each file's path, size and modification time, the kit's fingerprint and the run's request: its
@@ -359,20 +381,10 @@ class InputsRecord:
         self.now = self._signature() if self.path is not None else None  # never walk a folder that is not one
 
     def _signature(self) -> str | None:
-        files = []
-        folder = self.folder.resolve()
-        reports = self.root if self.root.is_relative_to(folder) else None  # reports kept in the engagement folder
-        try:
-            for path in sorted(folder.rglob("*")):
-                rel = path.relative_to(folder)
-                if any(part.startswith(".") for part in rel.parts) or (reports and path.is_relative_to(reports)):
-                    continue
-                if path.is_file():
-                    info = path.stat()
-                    files.append([str(rel), info.st_size, info.st_mtime_ns])
-        except OSError:
+        files = input_files(self.folder, self.root)
+        if files is None:
             return None
-        return digest("inputs", fingerprint(), str(folder), files, self.request)
+        return digest("inputs", fingerprint(), str(self.folder.resolve()), files, self.request)
 
     def changed(self) -> bool:
         """Whether some phase will likely render (kernels are then started at once). False when the
@@ -699,9 +711,19 @@ class Kernels:
     def get(self) -> KernelPool:
         if self.pool is None:
             install_poll_workaround()
+            held = _held_kernels
+            if held is not None:  # `kit watch`: kernels kept from one run to the next, in a folder of theirs
+                shutil.rmtree(self.dir, ignore_errors=True)
+                self.dir = held.dir
+            if held is not None and held.pool is not None:  # the kernels of the previous run
+                self.pool = held.pool
+                self.pool.grow(self.size)
+                return self.pool
             env = {**os.environ, REPORT_ENV: "1", "JUPYTER_RUNTIME_DIR": str(self.dir)}
             warm = warm_code([p.path for p in self.phases])
             self.pool = KernelPool(self.size, NOTEBOOKS_DIR, env, self.dir, self.dir / "logs", warm)
+            if held is not None:
+                held.pool = self.pool
         return self.pool
 
     def __enter__(self) -> Kernels:
@@ -711,12 +733,19 @@ class Kernels:
         self.close(kill=exc_type is not None)
 
     def close(self, kill: bool = True) -> None:
-        """Stop every kernel (at once with `kill`, else after the jobs under way), keep their logs."""
+        """Stop every kernel (at once with `kill`, else after the jobs under way), keep their logs.
+        Kernels held for later runs (`hold_kernels`) are left running, unless the run is being
+        stopped (`kill`): the next run then starts new ones."""
         if self.closed:
             return
         self.closed = True
         self.stopping.set()
-        if self.pool is not None:
+        held = _held_kernels if self.pool is not None and _held_kernels is not None \
+            and _held_kernels.pool is self.pool else None  # fmt: skip
+        if held is not None and kill:
+            held.pool = None  # stopped below; a later run starts its own
+            held = None
+        if self.pool is not None and held is None:
             kill = kill or not self.pool.submitted  # started early for nothing: not waited for
             if kill:
                 self.pool.kill()
@@ -732,9 +761,45 @@ class Kernels:
             for log in kept:
                 with contextlib.suppress(OSError):
                     shutil.copyfile(log, self.run_dir / "logs" / log.name)
-        if zygote is not None and zygote.owned_dir is not None:
+                    if held is not None or (zygote is not None and zygote.shared):
+                        os.truncate(log, 0)  # written on by the next run (appended): its own lines only
+        if zygote is not None and zygote.owned_dir is not None and not zygote.shared:
             shutil.rmtree(zygote.owned_dir, ignore_errors=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if _held_kernels is None or self.dir != _held_kernels.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class HeldKernels:
+    """`kit watch`'s kernels, kept from one run to the next (`hold_kernels`)."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="kit-kernels-"))
+        self.pool: KernelPool | None = None
+
+
+_held_kernels: HeldKernels | None = None
+
+
+@contextlib.contextmanager
+def hold_kernels():
+    """`kit watch`: the runs inside the block share their kernels and the zygote they fork from
+    (`kit.kernels.hold_zygote`). A run's kernels stay up when it ends, warm, and the next run
+    renders in them at once: each notebook still starts from a reset namespace
+    (`kit.kernels.WarmKernel.reset`), as the second notebook of a run always did. A run that is
+    stopped ends them; the next starts new ones. All are stopped when the block exits."""
+    global _held_kernels
+    from kit.kernels import hold_zygote
+
+    held = _held_kernels = HeldKernels()
+    try:
+        with hold_zygote():
+            yield
+    finally:
+        _held_kernels = None
+        if held.pool is not None:
+            held.pool.kill()
+            held.pool.shutdown(wait=False)
+        shutil.rmtree(held.dir, ignore_errors=True)
 
 
 def _execute(

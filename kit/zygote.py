@@ -67,6 +67,7 @@ class Zygote:
         self.error: str | None = None
         self.closed = False
         self.owned_dir: Path | None = None  # a folder of its own (its log's), removed when it is done with
+        self.shared = False  # serves run after run (`kit.kernels.hold_zygote`): a pool leaves it running
 
     @property
     def pid(self) -> int | None:
@@ -108,6 +109,10 @@ class Zygote:
         if not line:
             raise ZygoteUnavailable("the zygote did not answer" if not ready else "the zygote ended")
         return json.loads(line)
+
+    def usable(self) -> bool:
+        """Whether it can still fork kernels: not closed, its process running, its warm-up not failed."""
+        return not self.closed and self._ready is not False and (self._proc is None or self._proc.poll() is None)
 
     def fork(self, args: list[str], cwd: str, env: dict[str, str], stderr: str) -> int:
         """The pid of a new kernel process running `python -m ipykernel_launcher *args`."""
@@ -300,6 +305,11 @@ def main(argv: list[str]) -> None:
         traceback.print_exc()
         answer({"error": f"{type(exc).__name__}: {exc}"})
         return
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the warm stack moved out of every later collection: a kernel's gc neither walks it nor
+    # writes to it (which would copy the pages it shares with the zygote); its own objects are collected
     answer({"ready": True})
     signal.signal(signal.SIGCHLD, _reap)  # the kernels are reaped as they end (their CPU time counted)
     close = [reply.fileno()]  # stdin (the request pipe) is replaced by /dev/null
