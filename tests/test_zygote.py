@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -168,3 +169,36 @@ def test_the_early_zygote_is_taken_by_a_pool_that_warms_the_same_way_and_ended_o
     unused = kernels._early
     Kernels().close()  # a run that started no pool
     assert kernels._early is None and _gone(unused.pid) and not unused.owned_dir.exists()
+
+
+def test_a_held_zygote_serves_every_pool_that_needs_no_more_than_it_warmed_and_is_started_again_if_it_ends(
+    tmp_path, monkeypatch
+):
+    """`kit watch` (`hold_zygote`): pools take the zygote and leave it running; one whose imports it
+    lacks starts its own; a zygote that died is replaced; the block's exit ends it."""
+    import kit.paths
+    from kit import kernels
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "01_a.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": ["import json\nimport wave\n"]}]}))
+    monkeypatch.setattr(kit.paths, "NOTEBOOKS_DIR", folder)
+    code = kernels.warm_code(sorted(folder.glob("*.ipynb")))
+    narrower = "import json\n" + kernels.WARM_KIT  # the imports of one notebook the run renders
+    with kernels.hold_zygote():
+        held = kernels._early
+        assert held is not None and held.shared
+        pool = kernels.KernelPool(1, folder, dict(os.environ), tmp_path, tmp_path / "logs", narrower)
+        assert pool.zygote is held
+        first = pool.submit(lambda kernel: (kernel.pid, kernel)).result(timeout=300)
+        pool.shutdown()
+        assert held.usable() and not _gone(held.pid, within=0.5)  # left running for the next run
+        assert _gone(first)
+        assert kernels.take_early_zygote(folder, code + "\nimport csv") is None  # an import it lacks
+        assert kernels._early is held
+
+        os.kill(held.pid, signal.SIGKILL)
+        assert _gone(held.pid)
+        again = kernels.take_early_zygote(folder, code)
+        assert again is not None and again is not held and again.usable() and not held.owned_dir.exists()
+    assert kernels._early is None and _gone(again.pid) and not again.owned_dir.exists()
