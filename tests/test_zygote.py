@@ -113,7 +113,7 @@ def test_a_zygote_whose_warm_up_fails_leaves_each_kernel_to_start_the_plain_way_
 def test_killing_the_pool_stops_its_kernel_and_the_zygote_at_once(tmp_path, fork):
     pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", "import json", fork=fork)
     started = pool.submit(lambda kernel: (kernel.pid, kernel)).result(timeout=300)
-    future = pool.submit(lambda kernel: (kernel.execute("import time; time.sleep(120)", 15), kernel))
+    future = pool.submit(lambda kernel: (kernel.execute("import time; time.sleep(120)", 6), kernel))
     time.sleep(1.0)
     pool.kill()
     assert _gone(started, *([pool.zygote.pid] if fork else []), within=5.0)  # at once, not after the cell
