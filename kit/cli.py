@@ -300,7 +300,7 @@ def watch(
     rendering at once. Hidden files, office lock files and a reports folder inside ENGAGEMENT are not
     watched. Restart it after updating the kit.
 
-    Exit status: 0 stopped by Ctrl-C between runs (143 by SIGTERM); 1 no such folder; 2 a bad option;
+    Exit status: 0 stopped by Ctrl-C between runs (143 by SIGTERM); 1 no such folder; 2 a bad option at the start;
     130 / 143 a run interrupted by SIGINT / SIGTERM (its folder is marked incomplete).
     """
     import signal
@@ -331,8 +331,8 @@ def watch(
             for changed in changes(engagement, reports, seen):
                 console.print(f"Changed: {describe(changed)}. Running again.", **say)
                 code = _run_once(engagement, phase, params, reports, workers, cell_timeout, False, baseline)
-                if code not in (0, 1):
-                    raise typer.Exit(code)
+                if code in (130, 143):  # interrupted; a request the edited folder no longer allows (exit 2:
+                    raise typer.Exit(code)  # an option of a phase whose table went) is reported, and the watch goes on
                 console.print(f"Watching {engagement} for changes (Ctrl-C stops)…", **say)
     except KeyboardInterrupt:
         console.print("Stopped watching.", **say)

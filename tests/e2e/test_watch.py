@@ -158,3 +158,27 @@ def test_watching_a_folder_that_does_not_exist_is_refused(tmp_path):
     proc = kit("watch", "nowhere", cwd=tmp_path)
     assert proc.returncode == 1
     assert "nowhere is not a folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_edit_that_makes_an_option_unknown_is_reported_and_the_watch_goes_on(sample_run, sample_copy, tmp_path):
+    """`--param` of the agents' phase, then its table removed: that run's request is refused (as `kit
+    run` refuses it, exit 2), but the watch goes on, and runs again once the table is back."""
+    _, reports, _ = sample_run
+    shutil.copytree(sample_copy, tmp_path / "halden")
+    shutil.copytree(reports, tmp_path / "reports", symlinks=True)
+    work = tmp_path / "halden" / "recurring_work.csv"
+    watch = Watch("halden", "--param", "readiness_threshold=0.5", cwd=tmp_path)
+    try:
+        watch.until("Watching")
+        time.sleep(1.5)
+        work.rename(tmp_path / "recurring_work.csv")
+        out = "".join(watch.until("Watching"))
+        assert "readiness_threshold" in out and "Traceback" not in out, out
+        (tmp_path / "recurring_work.csv").rename(work)
+        out = "".join(watch.until("Watching"))
+        assert "Report ready" in out, out
+        assert watch.stop(signal.SIGINT) == 0
+        assert gone(watch.marker)
+    finally:
+        if watch.proc.poll() is None:
+            watch.proc.kill()
