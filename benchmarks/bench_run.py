@@ -48,31 +48,32 @@ def _pss(p) -> int:
         return p.memory_info().rss
 
 
+def _sample_tree(pid: int, done: threading.Event, peak: list[float]) -> None:
+    """Until `done`: every 0.1 s, the largest sum of RSS (`peak[0]`) and of PSS (`peak[1]`), in MB,
+    of the process `pid` and its descendants."""
+    import psutil
+
+    while not done.is_set():
+        try:
+            parent = psutil.Process(pid)
+            live = [p for p in [parent, *parent.children(recursive=True)] if p.is_running()]
+            peak[0] = max(peak[0], sum(p.memory_info().rss for p in live) / 2**20)
+            peak[1] = max(peak[1], sum(_pss(p) for p in live) / 2**20)
+        except psutil.Error:
+            pass
+        done.wait(0.1)
+
+
 def timed(cmds: list[list[str]], env: dict) -> tuple[float, float, float, float]:
     """(wall seconds, CPU seconds of the children, peak MB of the process tree as the sum of its
     processes' RSS, and as the sum of their PSS) for running `cmds` in order."""
-    import psutil
-
     before = os.times()
     peak = [0.0, 0.0]
     start = time.perf_counter()
     for cmd in cmds:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         done = threading.Event()
-
-        def sample(pid: int = proc.pid, done: threading.Event = done) -> None:
-            while not done.is_set():
-                try:
-                    parent = psutil.Process(pid)
-                    tree = [parent, *parent.children(recursive=True)]
-                    live = [p for p in tree if p.is_running()]
-                    peak[0] = max(peak[0], sum(p.memory_info().rss for p in live) / 2**20)
-                    peak[1] = max(peak[1], sum(_pss(p) for p in live) / 2**20)
-                except psutil.Error:
-                    pass
-                done.wait(0.1)
-
-        sampler = threading.Thread(target=sample, daemon=True)
+        sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, peak), daemon=True)
         sampler.start()
         code = proc.wait()
         done.set()
@@ -98,17 +99,6 @@ def watched_rerun(client: Path, reports: Path, change: tuple[str, str], env: dic
     peak = [0.0, 0.0]
     done = threading.Event()
 
-    def sample() -> None:
-        while not done.is_set():
-            try:
-                parent = psutil.Process(proc.pid)
-                live = [p for p in [parent, *parent.children(recursive=True)] if p.is_running()]
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in live) / 2**20)
-                peak[1] = max(peak[1], sum(_pss(p) for p in live) / 2**20)
-            except psutil.Error:
-                pass
-            done.wait(0.1)
-
     def until(*marks: str) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -123,7 +113,7 @@ def watched_rerun(client: Path, reports: Path, change: tuple[str, str], env: dic
         time.sleep(1.5)  # as a person would, some time after the report: the watcher is set up by then
         me = psutil.Process(proc.pid)
         cpu_before = sum(me.cpu_times()[:2])
-        sampler = threading.Thread(target=sample, daemon=True)
+        sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, peak), daemon=True)
         sampler.start()
         start = time.perf_counter()
         change_one_cell(client / change[0], change[1])

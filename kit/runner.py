@@ -335,6 +335,15 @@ def run_engagement(
     return result
 
 
+def left_out(path: Path, folder: Path, reports: Path) -> bool:
+    """Whether `path` is none of the run's inputs: not in the resolved engagement `folder`, hidden,
+    in a hidden folder, an office lock file (`~$book.xlsx`), or in the resolved `reports` folder
+    when that is kept inside `folder` (an engagement folder kept inside the reports folder is all input)."""
+    if not path.is_relative_to(folder) or (reports.is_relative_to(folder) and path.is_relative_to(reports)):
+        return True
+    return any(part.startswith((".", "~$")) for part in path.relative_to(folder).parts)
+
+
 def input_files(folder: Path, reports: Path) -> list[list] | None:
     """What a run reads from the engagement folder, as `[path, size, modification time]` per file
     (relative paths, sorted): every file but hidden ones, those in hidden folders, office lock files
@@ -343,12 +352,11 @@ def input_files(folder: Path, reports: Path) -> list[list] | None:
     files = []
     folder = Path(folder).resolve()
     reports = Path(reports).resolve()
-    inside = reports if reports.is_relative_to(folder) else None
     try:
         for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            if any(part.startswith((".", "~$")) for part in rel.parts) or (inside and path.is_relative_to(inside)):
+            if left_out(path, folder, reports):
                 continue
+            rel = path.relative_to(folder)
             if path.is_file():
                 info = path.stat()
                 files.append([str(rel), info.st_size, info.st_mtime_ns])

@@ -26,8 +26,6 @@ from pathlib import Path
 # within a few milliseconds of each other); at most DEBOUNCE_MS in all, however long they go on
 STEP_MS = 100
 DEBOUNCE_MS = 1600
-
-
 TICK_MS = 1000  # the watch looks at the folder at least this often, events or not
 # imported while the watch waits: what a re-run needs that a run reusing everything did not import
 # (the workbook's and the deck's writers, papermill and the kernel client: a third of a second)
@@ -49,19 +47,14 @@ def warm_imports() -> None:
 def _filter(folder: Path, reports: Path):
     import watchfiles
 
+    from kit.runner import left_out
+
     class InputsFilter(watchfiles.DefaultFilter):
         """Events for what `kit.runner.input_files` lists (the signature decides; this only keeps
         the watch from waking for a hidden file or the reports folder)."""
 
         def __call__(self, change: watchfiles.Change, path: str) -> bool:
-            p = Path(path)
-            try:
-                rel = p.relative_to(folder)
-            except ValueError:
-                return False
-            if any(part.startswith((".", "~$")) for part in rel.parts) or p.is_relative_to(reports):
-                return False
-            return super().__call__(change, path)
+            return not left_out(Path(path), folder, reports) and super().__call__(change, path)
 
     return InputsFilter()
 

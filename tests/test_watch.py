@@ -71,3 +71,16 @@ def _wait(condition, within: float = 10.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def test_an_engagement_folder_inside_the_reports_folder_is_watched_whole(tmp_path):
+    """`--reports .` with the engagement in a folder below: its files are the run's inputs, not reports."""
+    from kit.runner import left_out
+
+    folder = (tmp_path / "client").resolve()
+    folder.mkdir()
+    (folder / "tools.csv").write_text("x", encoding="utf-8")
+    assert [f[0] for f in input_files(folder, tmp_path)] == ["tools.csv"]
+    assert not left_out(folder / "tools.csv", folder, tmp_path.resolve())
+    assert left_out(folder / "reports" / "x.html", folder, folder / "reports")
+    assert left_out(tmp_path / "elsewhere.csv", folder, tmp_path.resolve())
