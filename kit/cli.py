@@ -27,6 +27,19 @@ console = Console()
 err = Console(stderr=True)
 
 EngagementArg = Annotated[Path, typer.Argument(help="Engagement folder (engagement.yaml and the intake tables).")]
+# the options of a run (`kit run`, and each run of `kit watch`)
+PhaseOpt = Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")]
+ParamOpt = Annotated[
+    list[str] | None, typer.Option("--param", help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.")
+]
+RunReportsOpt = Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")]
+WorkersOpt = Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")]
+CellTimeoutOpt = Annotated[
+    int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
+]
+BaselineOpt = Annotated[
+    str | None, typer.Option(help="Run id (under REPORTS/<slug>/) to compare with and record as the baseline; default: the recorded one (the first complete run).")
+]
 
 
 def _version(value: bool) -> None:
@@ -166,21 +179,15 @@ def _progress_status(o) -> str:
 @app.command()
 def run(
     engagement: EngagementArg,
-    phase: Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")] = None,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.")
-    ] = None,
-    reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
-    workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
-    cell_timeout: Annotated[
-        int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
-    ] = 600,
+    phase: PhaseOpt = None,
+    param: ParamOpt = None,
+    reports: RunReportsOpt = Path("reports"),
+    workers: WorkersOpt = None,
+    cell_timeout: CellTimeoutOpt = 600,
     force: Annotated[
         bool, typer.Option("--force", help="Recompute and re-render everything (reuse nothing an earlier run kept).")
     ] = False,
-    baseline: Annotated[
-        str | None, typer.Option(help="Run id (under REPORTS/<slug>/) to compare with and record as the baseline; default: the recorded one (the first complete run).")
-    ] = None,
+    baseline: BaselineOpt = None,
 ) -> None:
     """Run every phase notebook for ENGAGEMENT and write the HTML deliverables.
 
@@ -280,18 +287,12 @@ def _run_once(
 @app.command()
 def watch(
     engagement: EngagementArg,
-    phase: Annotated[list[str] | None, typer.Option("--phase", "-p", help="Run only this phase (repeatable).")] = None,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", help="Phase option name=value, or phase.name=value for one phase (repeatable); unknown names and out-of-range values are rejected.")
-    ] = None,
-    reports: Annotated[Path, typer.Option(help="Folder that receives <slug>/<run-id>/.")] = Path("reports"),
-    workers: Annotated[int | None, typer.Option(help="Phases run at once (default: number of cores).")] = None,
-    cell_timeout: Annotated[
-        int, typer.Option(help="Seconds a notebook cell may take; a phase that exceeds it is retried once, then failed.")
-    ] = 600,
-    baseline: Annotated[
-        str | None, typer.Option(help="Run id (under REPORTS/<slug>/) to compare with and record as the baseline; default: the recorded one (the first complete run).")
-    ] = None,
+    phase: PhaseOpt = None,
+    param: ParamOpt = None,
+    reports: RunReportsOpt = Path("reports"),
+    workers: WorkersOpt = None,
+    cell_timeout: CellTimeoutOpt = 600,
+    baseline: BaselineOpt = None,
 ) -> None:
     """Run ENGAGEMENT as `kit run` does, then again each time one of its files is saved, until Ctrl-C.
 
@@ -303,6 +304,7 @@ def watch(
     Exit status: 0 stopped by Ctrl-C between runs (143 by SIGTERM); 1 no such folder; 2 a bad option at the start;
     130 / 143 a run interrupted by SIGINT / SIGTERM (its folder is marked incomplete).
     """
+    import functools
     import signal
 
     params = _parse_params(param or [])
@@ -319,21 +321,23 @@ def watch(
         raise KeyboardInterrupt
 
     say = {"markup": False, "highlight": False, "soft_wrap": True}
+    once = functools.partial(_run_once, engagement, phase, params, reports, workers, cell_timeout, False, baseline)
+    waiting = f"Watching {engagement} for changes (Ctrl-C stops)…"
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         with hold_kernels():
             seen = input_files(engagement, reports)  # what this run reads: a later change runs again
-            code = _run_once(engagement, phase, params, reports, workers, cell_timeout, False, baseline)
+            code = once()
             if code not in (0, 1):  # a bad option, or interrupted: no edit of a table changes that
                 raise typer.Exit(code)
-            console.print(f"Watching {engagement} for changes (Ctrl-C stops)…", **say)
+            console.print(waiting, **say)
             warm_imports()
             for changed in changes(engagement, reports, seen):
                 console.print(f"Changed: {describe(changed)}. Running again.", **say)
-                code = _run_once(engagement, phase, params, reports, workers, cell_timeout, False, baseline)
+                code = once()
                 if code in (130, 143):  # interrupted; a request the edited folder no longer allows (exit 2:
                     raise typer.Exit(code)  # an option of a phase whose table went) is reported, and the watch goes on
-                console.print(f"Watching {engagement} for changes (Ctrl-C stops)…", **say)
+                console.print(waiting, **say)
     except KeyboardInterrupt:
         console.print("Stopped watching.", **say)
         if terminated:
