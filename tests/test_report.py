@@ -334,3 +334,27 @@ def test_reports_exported_one_after_another_in_a_thread_equal_each_exported_alon
     assert in_turn == [alone["A"], alone["B"], alone["A"]]
     assert "second <b>report</b>" in alone["B"] and "second" not in alone["A"]
     assert report._EXPORTER is report._exporter()  # the process's one exporter, made by the first thread
+
+
+def test_reports_equal_nbconvert_with_its_html_pass_as_a_page(executed, tmp_path):
+    """The exporter leaves out HTMLExporter's closing BeautifulSoup pass (parse, alt text for images,
+    re-serialize): what the browser gets is the same document, checked against stock nbconvert."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    nb.cells.append(new_code_cell("img", outputs=[new_output("display_data", data={"image/png": png})]))
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    ours = export_notebook_html(tmp_path / "n.ipynb", tmp_path / "n.html", title="T", client=CLIENT, date="")
+    stock = HTMLExporter(template_name=report.REPORT_TEMPLATE, extra_template_basedirs=[str(report.TEMPLATES_DIR)],
+                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)  # fmt: skip
+    prepared = report._prepare_for_report(nbformat.read(tmp_path / "n.ipynb", as_version=4))
+    resources = {"kit": {"title": "T · Halden &amp; Co", "css": report.CSS, "header_html": "",
+                         "footer_html": report.footer_html(CLIENT, ""), "scripts": report._BUNDLE_PLACEHOLDER}}  # fmt: skip
+    expected, _ = stock.from_notebook_node(prepared, resources=resources)
+    bundle = report.bundle_script()
+    page = ours.read_text(encoding="utf-8").replace(bundle, report._BUNDLE_PLACEHOLDER)
+
+    assert f'<img alt="{report.IMAGE_ALT}"' in page  # the one thing the pass changed in a report
+    assert str(BeautifulSoup(page, features="html.parser")) == expected
