@@ -122,6 +122,26 @@ def test_killing_the_pool_stops_its_kernel_and_the_zygote_at_once(tmp_path, fork
     pool.shutdown(wait=False)
 
 
+def test_a_forked_kernel_killed_by_its_provisioner_has_ended_and_been_reaped_when_the_call_returns(tmp_path):
+    """The provisioner's kill waits (every 5 ms) for the zygote to reap the kernel, so the kernel
+    manager's own wait (which sleeps 0.1 s between looks) finds it gone at its first look."""
+    from jupyter_core.utils import run_sync
+
+    pool = KernelPool(1, tmp_path, dict(os.environ), tmp_path, tmp_path / "logs", "import json", fork=True)
+    try:
+        kernel = pool.submit(lambda k: (k, k)).result(timeout=300)
+        pid, provisioner = kernel.pid, kernel.km.provisioner
+        assert pid is not None and _alive(pid) and isinstance(provisioner.process, zygote.ForkedProcess)
+        run_sync(provisioner.kill)()
+        assert not os.path.exists(f"/proc/{pid}")  # ended and reaped by the zygote, not even a zombie
+        assert provisioner.process.poll() is not None
+        kernel.shutdown(now=True)  # the manager's cleanup: connection file removed
+        assert not (tmp_path / f"{kernel.name}.json").exists()
+    finally:
+        pool.kill()
+        pool.shutdown(wait=False)
+
+
 def test_when_the_runner_dies_its_zygote_and_kernels_end_too(tmp_path):
     script = tmp_path / "runner.py"
     script.write_text(textwrap.dedent(f"""
